@@ -86,11 +86,22 @@ absl::Status AppendDouble(double d, JsonStrictness strictness,
 absl::Status Append(const boost::json::value& v, JsonStrictness strictness,
                     std::string& out);
 
+bool Omitted(std::string_view key,
+             std::initializer_list<std::string_view> omit) {
+  for (std::string_view o : omit) {
+    if (key == o) return true;
+  }
+  return false;
+}
+
 absl::Status AppendObject(const boost::json::object& obj,
-                          JsonStrictness strictness, std::string& out) {
+                          JsonStrictness strictness, std::string& out,
+                          std::initializer_list<std::string_view> omit = {}) {
   std::vector<const boost::json::key_value_pair*> fields;
   fields.reserve(obj.size());
-  for (const auto& kv : obj) fields.push_back(&kv);
+  for (const auto& kv : obj) {
+    if (!Omitted(kv.key(), omit)) fields.push_back(&kv);
+  }
   // std::string_view compares like memcmp (unsigned bytes), and byte order of
   // UTF-8 equals code point order.
   std::sort(fields.begin(), fields.end(), [](const auto* a, const auto* b) {
@@ -155,6 +166,15 @@ absl::StatusOr<std::string> EncodeCanonicalJson(
   std::string out;
   out.reserve(256);
   RETURN_IF_ERROR(Append(value, strictness, out));
+  return out;
+}
+
+absl::StatusOr<std::string> EncodeCanonicalJsonWithout(
+    const boost::json::object& object,
+    std::initializer_list<std::string_view> omit, JsonStrictness strictness) {
+  std::string out;
+  out.reserve(256);
+  RETURN_IF_ERROR(AppendObject(object, strictness, out, omit));
   return out;
 }
 

@@ -16,24 +16,27 @@
 #define MYELIN_DAG_JSON_CANONICAL_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "boost/json/value.hpp"
+#include "dag/room_version/room_version.h"
 
 namespace myelin::json {
 
-// How strictly number limits are enforced. Room-version rules carry one of
-// these; non-event JSON (keys, request signing) is always kStrict.
-enum class JsonStrictness : uint8_t {
-  // Spec: rooms/fragments/v1-canonical-json (room versions 1-5): servers MUST
-  // NOT strictly enforce the format. Integers outside +-(2^53-1) are written
-  // as they are; non-integer doubles use the shortest round-trip form.
-  kLenient,
-  // Spec: rooms/fragments/v6-canonical-json (room versions 6+): integers must
-  // lie in [-(2^53)+1, (2^53)-1]; floats are rejected with M_BAD_JSON.
-  kStrict,
-};
+// How strictly number limits are enforced; the room-version table carries one
+// (RoomVersionRules::json), non-event JSON (keys, request signing) always
+// uses kStrict.
+//   kLenient — Spec: rooms/fragments/v1-canonical-json (room versions 1-5):
+//     servers MUST NOT strictly enforce the format. Integers outside
+//     +-(2^53-1) are written as they are; non-integer doubles use the
+//     shortest round-trip form.
+//   kStrict — Spec: rooms/fragments/v6-canonical-json (room versions 6+):
+//     integers must lie in [-(2^53)+1, (2^53)-1]; floats are rejected with
+//     M_BAD_JSON.
+using JsonStrictness = ::myelin::JsonStrictness;
 
 inline constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 inline constexpr int64_t kMinSafeInteger = -kMaxSafeInteger;
@@ -42,6 +45,13 @@ inline constexpr int64_t kMinSafeInteger = -kMaxSafeInteger;
 // that is not valid UTF-8, or (kStrict) a number outside the rules above.
 absl::StatusOr<std::string> EncodeCanonicalJson(
     const boost::json::value& value,
+    JsonStrictness strictness = JsonStrictness::kStrict);
+
+// Encodes `object` as if the top-level keys in `omit` were absent, without
+// copying it. Signing and hashing use this to leave out "signatures",
+// "unsigned" and "hashes" (Spec: appendices, Signing Details).
+absl::StatusOr<std::string> EncodeCanonicalJsonWithout(
+    const boost::json::object& object, std::initializer_list<std::string_view> omit,
     JsonStrictness strictness = JsonStrictness::kStrict);
 
 }  // namespace myelin::json

@@ -101,6 +101,15 @@ TEST(CanonicalJsonTest, NonFiniteRejectedEvenWhenLenient) {
   EXPECT_FALSE(EncodeCanonicalJson(arr, JsonStrictness::kLenient).ok());
 }
 
+TEST(CanonicalJsonTest, WithoutOmitsTopLevelKeysOnly) {
+  auto v = ParseJsonObject(
+      R"({"unsigned":1,"b":{"signatures":2},"signatures":{},"a":0})");
+  ASSERT_TRUE(v.ok());
+  auto out = EncodeCanonicalJsonWithout(*v, {"signatures", "unsigned"});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, R"({"a":0,"b":{"signatures":2}})");
+}
+
 TEST(CanonicalJsonTest, IsAFixedPoint) {
   const std::string text =
       R"({"z":[1,{"y":"\u0001é","x":[]}],"a":{"c":true,"b":null},"m":-5})";
