@@ -21,6 +21,7 @@ constexpr RoomVersionRules kV1 = {
     .state_res = SR::kV1,
     .special_case_aliases_auth = true,
     .enforce_key_validity = false,
+    .special_case_redaction_auth = true,
     .limit_notifications_power_levels = false,
     .knocking = false,
     .restricted_join_rule = false,
@@ -48,6 +49,7 @@ constexpr RoomVersionRules kV3 = [] {
   r.id = "3";
   r.event_id_format = EF::kV3Base64;
   r.event_id_in_event = false;
+  r.special_case_redaction_auth = false;
   return r;
 }();
 

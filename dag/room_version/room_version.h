@@ -61,6 +61,9 @@ struct RoomVersionRules {
   bool special_case_aliases_auth;
   // v5+: enforce the signing key validity period (v5-signing-requirements).
   bool enforce_key_validity;
+  // v1, v2: m.room.redaction is allowed by redact level or by matching
+  // event id domains (v1-auth-rules rule 11); v3+ have no such rule.
+  bool special_case_redaction_auth;
   // v6+: notifications power levels are checked when changing power levels.
   bool limit_notifications_power_levels;
   // v7+: the "knock" membership and join rule.

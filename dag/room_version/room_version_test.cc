@@ -44,6 +44,8 @@ TEST(RoomVersionTest, Differences) {
   EXPECT_TRUE(r("2").event_id_in_event);
   EXPECT_FALSE(r("3").event_id_in_event);
 
+  EXPECT_TRUE(r("2").special_case_redaction_auth);
+  EXPECT_FALSE(r("3").special_case_redaction_auth);
   EXPECT_TRUE(r("5").special_case_aliases_auth);
   EXPECT_FALSE(r("6").special_case_aliases_auth);
   EXPECT_FALSE(r("5").limit_notifications_power_levels);

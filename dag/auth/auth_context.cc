@@ -1,0 +1,82 @@
+#include "dag/auth/auth_context.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+#include "dag/base/matrix_error.h"
+#include "dag/base/status_macros.h"
+
+namespace myelin::auth_internal {
+
+absl::StatusOr<AuthContext> AuthContext::Make(const Pdu& event,
+                                              const RoomVersionRules& rules,
+                                              const AuthState& state,
+                                              const AuthHooks& hooks) {
+  AuthContext ctx;
+  ctx.event_ = &event;
+  ctx.rules_ = &rules;
+  ctx.state_ = &state;
+  ctx.hooks_ = &hooks;
+  ctx.create_ = ctx.Get(event_type::kCreate, "");
+  if (ctx.create_ == nullptr) {
+    return Reject("3.4", "no m.room.create event in the auth state");
+  }
+  ctx.creators_ = RoomCreators(*ctx.create_, rules);
+  ctx.pl_event_ = ctx.Get(event_type::kPowerLevels, "");
+  if (ctx.pl_event_ != nullptr) {
+    absl::StatusOr<PowerLevels> pl =
+        ParsePowerLevels(ctx.pl_event_->content(), rules);
+    if (!pl.ok()) {
+      return Reject("11", absl::StrFormat("current power levels are invalid: %s",
+                                          pl.status().message()));
+    }
+    ctx.pl_ = *std::move(pl);
+  }
+  return ctx;
+}
+
+const Pdu* AuthContext::Get(std::string_view type,
+                            std::string_view state_key) const {
+  auto it = state_->find(StateKey(type, state_key));
+  return it == state_->end() ? nullptr : it->second;
+}
+
+std::string_view AuthContext::MembershipOf(std::string_view user_id) const {
+  const Pdu* member = Get(event_type::kMember, user_id);
+  if (member == nullptr) return "leave";
+  return member->membership().value_or("leave");
+}
+
+std::string_view AuthContext::JoinRule() const {
+  const Pdu* jr = Get(event_type::kJoinRules, "");
+  if (jr == nullptr) return "invite";
+  return jr->ContentString("join_rule").value_or("invite");
+}
+
+bool AuthContext::IsCreator(std::string_view user_id) const {
+  return std::find(creators_.begin(), creators_.end(), user_id) !=
+         creators_.end();
+}
+
+int64_t AuthContext::LevelOf(std::string_view user_id) const {
+  // Spec: rooms/v12 "The power level of room creators is infinitely high."
+  if (rules_->privileged_creators && IsCreator(user_id)) {
+    return kInfinitePowerLevel;
+  }
+  if (pl_event_ != nullptr) return pl_.UserLevel(user_id);
+  // Spec: m.room.power_levels — with no power levels event the creator has
+  // 100 and everyone else 0.
+  return IsCreator(user_id) ? 100 : 0;
+}
+
+absl::Status Reject(std::string_view rule, std::string_view why) {
+  return Forbidden(absl::StrFormat("auth rule %s: %s", rule, why));
+}
+
+bool LooksLikeUserId(std::string_view id) {
+  size_t colon = id.find(':');
+  return id.size() >= 4 && id[0] == '@' && colon != std::string_view::npos &&
+         colon > 1 && colon + 1 < id.size();
+}
+
+}  // namespace myelin::auth_internal
