@@ -1,0 +1,70 @@
+// Everything between "a request arrived" and "run this handler" that does not
+// need a socket: routing, CORS pre-flights, authentication and the JSON body
+// check. Pure apart from the Authenticator it is given, so it is tested
+// without a server.
+#ifndef MYELIN_SERVER_HTTP_DISPATCHER_H_
+#define MYELIN_SERVER_HTTP_DISPATCHER_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "server/http/message.h"
+#include "server/http/router.h"
+
+namespace myelin::http {
+
+// Turns an access token into a caller. Declared here, implemented by the
+// account layer (and by the admin token in server/admin). Thread-safe.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // An M_UNKNOWN_TOKEN error for a token that is not valid.
+  virtual absl::StatusOr<Principal> Authenticate(
+      std::string_view access_token) const = 0;
+};
+
+// Adds the CORS headers every response carries (Spec: client-server-api,
+// "Web Browser Clients").
+void AddCorsHeaders(Response* response);
+
+class Dispatcher {
+ public:
+  // `authenticator` must outlive the dispatcher.
+  Dispatcher(RouteTable routes, const Authenticator* authenticator);
+
+  struct Decision {
+    // The route to run, or nullptr when `response` is the answer already.
+    const Route* route = nullptr;
+    Response response;
+    // The route pattern, or "unmatched"; a bounded label set for metrics.
+    std::string label;
+  };
+
+  // Fills request->params, ->json and ->principal when a route is chosen.
+  Decision Prepare(Request* request) const;
+
+  // A handler's result as the response to send, with CORS headers.
+  Response Complete(absl::StatusOr<Response> result) const;
+
+  // The response for a request rejected before routing (too large, bad
+  // framing), with CORS headers.
+  static Response Reject(const absl::Status& status);
+
+  const RouteTable& routes() const { return routes_; }
+
+ private:
+  absl::Status Authenticate(const Route& route, Request* request) const;
+
+  RouteTable routes_;
+  const Authenticator* authenticator_;
+};
+
+// The access token of a request: "Authorization: Bearer <token>", else the
+// deprecated ?access_token= query parameter that older clients (matrix-nio)
+// still send. Empty when neither is given.
+std::string_view AccessTokenOf(const Request& request);
+
+}  // namespace myelin::http
+
+#endif  // MYELIN_SERVER_HTTP_DISPATCHER_H_

@@ -1,0 +1,104 @@
+// The declarative route table: {method, path pattern, auth, body, handler}.
+//
+// Patterns are spec paths with `{name}` segments, e.g.
+// "/_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}". A
+// `{name}` matches exactly one segment (possibly empty) and is
+// percent-decoded into Request::params (Spec: client-server-api, "Paths").
+// Literal segments compare against the raw path.
+//
+// Thread safety: build the table before serving; Match() is then const and
+// safe from any thread.
+#ifndef MYELIN_SERVER_HTTP_ROUTER_H_
+#define MYELIN_SERVER_HTTP_ROUTER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "server/http/message.h"
+
+namespace myelin::http {
+
+// Who may call a route.
+enum class Auth {
+  kNone,      // Anyone.
+  kOptional,  // A token is checked if given.
+  kUser,      // A valid access token (header or ?access_token=) is required.
+  kAdmin,     // The server's local admin token (see server/admin).
+};
+
+// What the body must be before the handler runs.
+enum class Body {
+  kAny,   // Not inspected.
+  kJson,  // Must parse as a JSON object, else 400 M_NOT_JSON.
+};
+
+// Where the handler runs.
+enum class Execution {
+  kInline,    // On the I/O thread: only for handlers that never block.
+  kBlocking,  // On the worker pool: anything touching the database.
+};
+
+// Completes a deferred request. Call exactly once, from any thread.
+using Responder = std::function<void(absl::StatusOr<Response>)>;
+
+using Handler = std::function<absl::StatusOr<Response>(const Request&)>;
+// For requests answered later (long polls): the handler keeps the responder.
+using DeferredHandler = std::function<void(const Request&, Responder)>;
+
+struct Route {
+  Method method = Method::kGet;
+  std::string pattern;
+  Auth auth = Auth::kNone;
+  Body body = Body::kAny;
+  Execution execution = Execution::kBlocking;
+  Handler handler;                   // Exactly one of handler and
+  DeferredHandler deferred_handler;  // deferred_handler is set.
+};
+
+// The outcome of looking up a request.
+struct Match {
+  enum class Kind { kFound, kUnknownPath, kWrongMethod, kBadEncoding };
+  Kind kind = Kind::kUnknownPath;
+  const Route* route = nullptr;  // Set when kFound.
+  absl::flat_hash_map<std::string, std::string> params;
+  std::vector<Method> allowed;  // Methods the path supports (kWrongMethod).
+};
+
+class RouteTable {
+ public:
+  RouteTable();
+  ~RouteTable();
+  RouteTable(RouteTable&&) noexcept;
+  RouteTable& operator=(RouteTable&&) noexcept;
+
+  // Adds a route. Fails on a malformed pattern or a duplicate method+path.
+  absl::Status Add(Route route);
+
+  // Adds `route` under every prefix in `prefixes` (e.g. "/_matrix/client/v3"
+  // and the legacy "/_matrix/client/r0", which old clients still call).
+  // `route.pattern` is the part after the prefix.
+  absl::Status AddUnder(const std::vector<std::string>& prefixes, Route route);
+
+  Match Lookup(Method method, std::string_view raw_path) const;
+
+  size_t size() const { return routes_.size(); }
+
+  struct Node;  // A trie node; opaque.
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::unique_ptr<Node> root_;
+};
+
+// The prefixes of the Client-Server API: "v3" and the legacy "r0".
+const std::vector<std::string>& ClientPrefixes();
+
+}  // namespace myelin::http
+
+#endif  // MYELIN_SERVER_HTTP_ROUTER_H_
