@@ -1,0 +1,66 @@
+// The column-family registry: every column family Myelin stores, in one
+// table, with its key layout, value layout and tuning preset. storage/FORMAT.md
+// describes each one in prose; keep the two in step.
+//
+// To add a column family: add an enumerator to Cf (before kCount), a row to
+// kColumnFamilies at the same index, and a section to FORMAT.md. Opening an
+// existing database creates the new family. Never rename one: the name is
+// what RocksDB stores.
+#ifndef MYELIN_STORAGE_COLUMN_FAMILIES_H_
+#define MYELIN_STORAGE_COLUMN_FAMILIES_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace myelin::storage {
+
+// How a column family is tuned (storage/tuning.cc). In memory only: a
+// family's preset may change between releases without a migration.
+enum class Preset : uint8_t {
+  // A handful of rows read at start-up: small memtable, no filter.
+  kSmall,
+  // Get() by exact key: bloom filter, small blocks.
+  kPointLookup,
+  // Range scans over key prefixes: larger blocks, no whole-key filter.
+  kPrefixScan,
+  // Large values (media chunks): values >= 4 KiB go to blob files, so
+  // compaction does not rewrite them.
+  kBlob,
+};
+
+std::string_view PresetName(Preset preset);
+
+// Index into kColumnFamilies. In memory only; the name is what reaches disk.
+enum class Cf : uint8_t {
+  kMeta = 0,
+  kCount,
+};
+
+struct ColumnFamilySpec {
+  Cf id;
+  std::string_view name;          // RocksDB's name; reaches disk.
+  std::string_view key_layout;    // codec parts, as Key<...>::Layout() prints
+  std::string_view value_layout;  // prose; FORMAT.md has the details
+  Preset preset;
+};
+
+inline constexpr size_t kNumColumnFamilies = static_cast<size_t>(Cf::kCount);
+
+inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
+    kColumnFamilies = {{
+        {Cf::kMeta, "meta", "u8 (keys::MetaRow)",
+         "per row: u64 schema version | capnp DatabaseInfo", Preset::kSmall},
+    }};
+
+const ColumnFamilySpec& SpecOf(Cf cf);
+
+// The registry row named `name`, or nullopt for a name Myelin does not know
+// (RocksDB's "default", or a family written by a newer release).
+std::optional<Cf> FindColumnFamily(std::string_view name);
+
+}  // namespace myelin::storage
+
+#endif  // MYELIN_STORAGE_COLUMN_FAMILIES_H_
