@@ -4,10 +4,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "dag/base/clock.h"
 
 namespace myelin::storage {
+
+// Where the database lives inside the server's data_dir: "<data_dir>/db".
+// The server and myelin-admin both use this, so they agree.
+inline std::string DatabasePathIn(std::string_view data_dir) {
+  std::string path(data_dir);
+  if (!path.empty() && path.back() != '/') path += '/';
+  return path + "db";
+}
 
 struct EngineOptions {
   // Directory of the RocksDB database. Required.
