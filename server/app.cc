@@ -1,0 +1,165 @@
+#include "server/app.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "dag/base/log.h"
+#include "dag/base/status_macros.h"
+#include "server/client/discovery.h"
+#include "server/ops/ops_routes.h"
+
+namespace myelin {
+namespace {
+
+std::string InDataDir(const std::string& data_dir, const std::string& name) {
+  return (std::filesystem::path(data_dir) / name).string();
+}
+
+bool Serves(const config::Listener& listener, config::Resource resource) {
+  for (config::Resource r : listener.resources) {
+    if (r == resource) return true;
+  }
+  return false;
+}
+
+std::string DefaultBaseUrl(const config::Config& config) {
+  if (!config.public_baseurl.empty()) return config.public_baseurl;
+  const config::Listener& first = config.listeners.front();
+  http::BoundEndpoint endpoint{first.bind_addresses.front(), first.port,
+                               first.tls};
+  return endpoint.Url();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<App>> App::Start(const config::Config& config) {
+  std::unique_ptr<App> app(new App(config));
+  RETURN_IF_ERROR(app->Init());
+  return app;
+}
+
+App::~App() {
+  if (server_) {
+    server_->Shutdown();
+    server_->Wait();
+    server_.reset();
+  }
+  if (!config_.pid_file.empty()) std::filesystem::remove(config_.pid_file);
+}
+
+absl::Status App::Init() {
+  log::Level level = log::Level::INFO;
+  RETURN_IF_ERROR(log::ParseLevel(config_.log_level, &level));
+  log::SetLevel(level);
+  RETURN_IF_ERROR(log::SetLogFile(config_.log_file));
+
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot create data_dir ", config_.data_dir, ": ", ec.message()));
+  }
+  std::string key_path = config_.signing_key_path.empty()
+                             ? InDataDir(config_.data_dir, "signing.key")
+                             : config_.signing_key_path;
+  ASSIGN_OR_RETURN(federation::SigningKey key,
+                   federation::LoadOrCreateSigningKey(key_path));
+  signing_key_ = std::make_unique<federation::SigningKey>(std::move(key));
+  ASSIGN_OR_RETURN(std::string token, admin::LoadOrCreateAdminToken(
+                                          admin::AdminTokenPath(config_.data_dir)));
+  authenticator_ = std::make_unique<admin::AdminTokenAuthenticator>(token);
+
+  storage::EngineOptions options;
+  options.path = storage::DatabasePathIn(config_.data_dir);
+  options.server_name = config_.server_name;
+  options.memory_budget_bytes = config_.memory_budget_mb << 20;
+  options.sync_writes = config_.sync_writes;
+  ASSIGN_OR_RETURN(engine_, storage::Engine::Open(options));
+  AddStorageCollectors();
+
+  http::ServerOptions server_options;
+  for (const config::Listener& listener : config_.listeners) {
+    ASSIGN_OR_RETURN(http::RouteTable table, RoutesFor(listener));
+    dispatchers_.push_back(std::make_unique<http::Dispatcher>(
+        std::move(table), authenticator_.get()));
+    for (const std::string& address : listener.bind_addresses) {
+      server_options.listeners.push_back(
+          {address, listener.port, listener.tls, dispatchers_.back().get()});
+    }
+  }
+  server_options.tls_certificate_path = config_.tls_certificate_path;
+  server_options.tls_private_key_path = config_.tls_private_key_path;
+  server_options.max_body_bytes = config_.max_request_body_bytes;
+  server_options.request_timeout_seconds =
+      static_cast<int>(config_.request_timeout_seconds);
+  server_options.io_threads = static_cast<int>(config_.io_threads);
+  server_options.worker_threads = static_cast<int>(config_.worker_threads);
+  server_options.observer = &metrics_;
+  ASSIGN_OR_RETURN(server_, http::HttpServer::Start(std::move(server_options)));
+
+  if (!config_.pid_file.empty()) {
+    std::ofstream(config_.pid_file) << ::getpid() << "\n";
+  }
+  MLOG(INFO) << "Myelin for " << config_.server_name << " started; data in "
+             << config_.data_dir << ", signing key " << signing_key_->KeyId();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<http::RouteTable> App::RoutesFor(
+    const config::Listener& listener) const {
+  http::RouteTable table;
+  client::DiscoveryOptions discovery{DefaultBaseUrl(config_),
+                                     config_.well_known_server};
+  RETURN_IF_ERROR(client::AddWellKnownRoutes(&table, discovery));
+  if (Serves(listener, config::Resource::kClient)) {
+    RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
+    RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
+                                          signing_key_.get()));
+  }
+  if (Serves(listener, config::Resource::kHealth)) {
+    RETURN_IF_ERROR(ops::AddHealthRoutes(&table));
+  }
+  if (Serves(listener, config::Resource::kMetrics)) {
+    RETURN_IF_ERROR(ops::AddMetricsRoutes(&table, &metrics_));
+  }
+  return table;
+}
+
+void App::AddStorageCollectors() {
+  storage::Engine* engine = engine_.get();
+  metrics_.AddCollector([engine] {
+    storage::EngineStats stats = engine->Stats();
+    std::vector<metrics::GaugeSample> samples = {
+        {"myelin_process_resident_memory_bytes", "Resident set size.", {},
+         static_cast<double>(metrics::ProcessRssBytes())},
+        {"myelin_rocksdb_memory_budget_bytes",
+         "Configured memory budget (block cache capacity).", {},
+         static_cast<double>(stats.memory_budget_bytes)},
+        {"myelin_rocksdb_block_cache_usage_bytes",
+         "Block cache in use, memtable reservations included.", {},
+         static_cast<double>(stats.block_cache_usage_bytes)},
+        {"myelin_rocksdb_memtable_bytes", "Memtables of all families.", {},
+         static_cast<double>(stats.memtable_bytes)},
+        {"myelin_rocksdb_live_data_bytes", "Estimated live data.", {},
+         static_cast<double>(stats.estimated_live_data_bytes)},
+    };
+    for (const storage::ColumnFamilyStats& cf : stats.column_families) {
+      samples.push_back({"myelin_rocksdb_sst_bytes",
+                         "SST file bytes per column family.",
+                         {{"cf", cf.name}},
+                         static_cast<double>(cf.sst_bytes)});
+    }
+    for (const storage::ColumnFamilyStats& cf : stats.column_families) {
+      samples.push_back({"myelin_rocksdb_estimated_keys",
+                         "Estimated keys per column family.",
+                         {{"cf", cf.name}},
+                         static_cast<double>(cf.estimated_keys)});
+    }
+    return samples;
+  });
+}
+
+}  // namespace myelin

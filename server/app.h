@@ -1,0 +1,56 @@
+// The homeserver process: wires config, storage, keys, routes and the HTTP
+// server together, in that order, and tears them down in reverse.
+#ifndef MYELIN_SERVER_APP_H_
+#define MYELIN_SERVER_APP_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "federation/signing_key.h"
+#include "server/admin/admin.h"
+#include "server/config/config.h"
+#include "server/http/dispatcher.h"
+#include "server/http/server.h"
+#include "server/metrics/metrics.h"
+#include "storage/engine.h"
+
+namespace myelin {
+
+class App {
+ public:
+  // Starts everything; on error nothing is left running and the message says
+  // what to fix (config path, port in use, database of another server...).
+  static absl::StatusOr<std::unique_ptr<App>> Start(
+      const config::Config& config);
+  ~App();
+
+  std::vector<http::BoundEndpoint> endpoints() const {
+    return server_->endpoints();
+  }
+  // Shuts down on SIGINT/SIGTERM.
+  void HandleSignals() { server_->HandleSignals(); }
+  void Shutdown() { server_->Shutdown(); }
+  // Blocks until the server has stopped.
+  void Wait() { server_->Wait(); }
+
+ private:
+  explicit App(config::Config config) : config_(std::move(config)) {}
+  absl::Status Init();
+  absl::StatusOr<http::RouteTable> RoutesFor(
+      const config::Listener& listener) const;
+  void AddStorageCollectors();
+
+  config::Config config_;
+  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<federation::SigningKey> signing_key_;
+  std::unique_ptr<admin::AdminTokenAuthenticator> authenticator_;
+  metrics::Registry metrics_;
+  std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;
+  // Declared last: destroyed (and stopped) before what its handlers use.
+  std::unique_ptr<http::HttpServer> server_;
+};
+
+}  // namespace myelin
+
+#endif  // MYELIN_SERVER_APP_H_

@@ -1,0 +1,73 @@
+#include "server/client/discovery.h"
+
+#include "boost/json/array.hpp"
+#include "boost/json/object.hpp"
+#include "boost/json/serialize.hpp"
+#include "dag/base/matrix_error.h"
+#include "dag/base/status_macros.h"
+
+namespace myelin::client {
+
+using http::Execution;
+using http::Method;
+using http::Request;
+using http::Response;
+using http::Route;
+
+const std::vector<std::string>& SupportedSpecVersions() {
+  // Empty until the accounts-and-rooms work provides login, registration and
+  // rooms: advertising v1.x without them makes clients fail later and in
+  // confusing ways instead of saying the server is not ready.
+  static const std::vector<std::string> kVersions = {};
+  return kVersions;
+}
+
+absl::Status AddVersionsRoutes(http::RouteTable* table) {
+  boost::json::object body;
+  boost::json::array versions;
+  for (const std::string& version : SupportedSpecVersions()) {
+    versions.emplace_back(version);
+  }
+  body["versions"] = std::move(versions);
+  body["unstable_features"] = boost::json::object();
+  Route route;
+  route.pattern = "/_matrix/client/versions";
+  route.execution = Execution::kInline;
+  route.handler = [text = boost::json::serialize(body)](
+                      const Request&) -> absl::StatusOr<Response> {
+    return Response::Json(text);
+  };
+  return table->Add(std::move(route));
+}
+
+absl::Status AddWellKnownRoutes(http::RouteTable* table,
+                                const DiscoveryOptions& options) {
+  boost::json::object client;
+  client["m.homeserver"] = {{"base_url", options.client_base_url}};
+  Route client_route;
+  client_route.pattern = "/.well-known/matrix/client";
+  client_route.execution = Execution::kInline;
+  client_route.handler = [text = boost::json::serialize(client)](
+                             const Request&) -> absl::StatusOr<Response> {
+    return Response::Json(text);
+  };
+  RETURN_IF_ERROR(table->Add(std::move(client_route)));
+
+  Route server_route;
+  server_route.pattern = "/.well-known/matrix/server";
+  server_route.execution = Execution::kInline;
+  if (options.federation_server.empty()) {
+    server_route.handler = [](const Request&) -> absl::StatusOr<Response> {
+      return NotFound("No .well-known/matrix/server is configured");
+    };
+  } else {
+    boost::json::object server{{"m.server", options.federation_server}};
+    server_route.handler = [text = boost::json::serialize(server)](
+                               const Request&) -> absl::StatusOr<Response> {
+      return Response::Json(text);
+    };
+  }
+  return table->Add(std::move(server_route));
+}
+
+}  // namespace myelin::client
