@@ -114,9 +114,11 @@ absl::Status Engine::OpenDb() {
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
+  rocksdb::DBOptions db_options =
+      MakeDBOptions(budget_, options_.create_if_missing);
+  statistics_ = db_options.statistics;
   rocksdb::Status status =
-      rocksdb::DB::Open(MakeDBOptions(budget_, options_.create_if_missing),
-                        path, descriptors, &handles, &raw);
+      rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   if (IsLockHeld(status)) {
     return absl::FailedPreconditionError(
         absl::StrCat("storage: database at ", path,

@@ -64,6 +64,13 @@ struct EngineStats {
   uint64_t total_sst_bytes = 0;
   uint64_t total_blob_bytes = 0;
   uint64_t estimated_live_data_bytes = 0;
+  // Counters since Open().
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  // Blocks the full strict cache refused; reads that hit it fail with
+  // ResourceExhausted. Non-zero means the budget is too small.
+  uint64_t block_cache_add_failures = 0;
+  uint64_t wal_syncs = 0;
   std::vector<ColumnFamilyStats> column_families;
 };
 
@@ -142,6 +149,7 @@ class Engine {
   const EngineOptions options_;
   // Declared before db_ so it is destroyed after it.
   MemoryBudget budget_;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kNumColumnFamilies> handles_{};
   // "default" and unknown families: opened because RocksDB insists, unused.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "dag/base/status_macros.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "storage/engine.h"
 #include "storage/rocks_status.h"
@@ -48,6 +49,15 @@ EngineStats Engine::Stats() const {
   for (rocksdb::ColumnFamilyHandle* handle : other_handles_) {
     bool known = handle->GetName() == rocksdb::kDefaultColumnFamilyName;
     stats.column_families.push_back(StatsOf(handle, known));
+  }
+  if (statistics_ != nullptr) {
+    stats.block_cache_hits =
+        statistics_->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+    stats.block_cache_misses =
+        statistics_->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+    stats.block_cache_add_failures =
+        statistics_->getTickerCount(rocksdb::BLOCK_CACHE_ADD_FAILURES);
+    stats.wal_syncs = statistics_->getTickerCount(rocksdb::WAL_FILE_SYNCED);
   }
   for (const ColumnFamilyStats& cf : stats.column_families) {
     stats.memtable_bytes += cf.memtable_bytes;

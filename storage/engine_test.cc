@@ -160,6 +160,24 @@ TEST(EngineTest, StatsReportBudgetAndSizes) {
   EXPECT_TRUE(found);
 }
 
+TEST(EngineTest, SyncWritesFsyncsTheWalOnlyWhenOn) {
+  for (bool sync : {false, true}) {
+    EngineOptions options = TestOptions(NewTempPath("sync"));
+    options.sync_writes = sync;
+    auto engine = OpenOrDie(options);
+    uint64_t before = engine->Stats().wal_syncs;
+    for (uint64_t i = 0; i < 5; ++i) {
+      ASSERT_TRUE(PutRows(*engine, i, i + 1, "v").ok());
+    }
+    uint64_t syncs = engine->Stats().wal_syncs - before;
+    if (sync) {
+      EXPECT_GE(syncs, 5u);
+    } else {
+      EXPECT_EQ(syncs, 0u);
+    }
+  }
+}
+
 // With a strict block cache at the minimum budget, reads of more data than
 // the cache holds must still succeed (blocks are evicted, not refused).
 TEST(EngineTest, ReadsSucceedWithDataLargerThanTheBudget) {
@@ -177,7 +195,10 @@ TEST(EngineTest, ReadsSucceedWithDataLargerThanTheBudget) {
     ASSERT_TRUE(got.ok()) << got.status();
     ASSERT_EQ(*got, value);
   }
-  EXPECT_LE(engine->Stats().block_cache_usage_bytes, kMinMemoryBudgetBytes);
+  EngineStats stats = engine->Stats();
+  EXPECT_LE(stats.block_cache_usage_bytes, kMinMemoryBudgetBytes);
+  EXPECT_GT(stats.block_cache_misses, 0u);
+  EXPECT_EQ(stats.block_cache_add_failures, 0u);
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ MemoryBudget MakeMemoryBudget(uint64_t budget_bytes);
 rocksdb::ColumnFamilyOptions ColumnFamilyOptionsFor(Preset preset,
                                                     const MemoryBudget& budget);
 
-// DB-wide options (background jobs, WAL limits, the write buffer manager).
+// DB-wide options (background jobs, WAL limits, the write buffer manager,
+// ticker statistics).
 rocksdb::DBOptions MakeDBOptions(const MemoryBudget& budget,
                                  bool create_if_missing);
 

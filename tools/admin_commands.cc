@@ -120,6 +120,9 @@ void PrintStats(const storage::EngineStats& stats, std::ostream& out) {
         << cf.estimated_live_data_bytes << std::setw(14) << cf.memtable_bytes
         << "\n";
   }
+  out << "memory: block cache " << stats.block_cache_usage_bytes
+      << " bytes in use of a " << stats.memory_budget_bytes
+      << "-byte budget (memtables " << stats.memtable_bytes << ")\n";
   out << "total: sst " << stats.total_sst_bytes << " bytes, blob "
       << stats.total_blob_bytes << " bytes, live data (est.) "
       << stats.estimated_live_data_bytes << " bytes\n";
