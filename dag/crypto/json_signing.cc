@@ -40,10 +40,18 @@ absl::StatusOr<boost::json::object> SignJson(boost::json::object object,
                                              const Ed25519KeyPair& key,
                                              json::JsonStrictness strictness) {
   ASSIGN_OR_RETURN(std::string bytes, SignedBytes(object, strictness));
+  RETURN_IF_ERROR(AddSignature(object, server_name, key_id,
+                               EncodeBase64(key.Sign(bytes))));
+  return object;
+}
+
+absl::Status AddSignature(boost::json::object& object,
+                          std::string_view server_name, std::string_view key_id,
+                          std::string signature_base64) {
   ASSIGN_OR_RETURN(boost::json::object * sigs,
                    SignaturesFor(object, server_name));
-  (*sigs)[key_id] = EncodeBase64(key.Sign(bytes));
-  return object;
+  (*sigs)[key_id] = std::move(signature_base64);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string_view> FindSignature(

@@ -42,6 +42,12 @@ absl::Status VerifyJsonSignature(
     std::string_view key_id, std::string_view public_key,
     json::JsonStrictness strictness = json::JsonStrictness::kStrict);
 
+// Sets object["signatures"][server_name][key_id] = signature_base64,
+// keeping every other signature. M_BAD_JSON if "signatures" is malformed.
+absl::Status AddSignature(boost::json::object& object,
+                          std::string_view server_name, std::string_view key_id,
+                          std::string signature_base64);
+
 // The Base64 signature at signatures[server_name][key_id], or an error
 // (M_UNAUTHORIZED when absent, M_BAD_JSON when malformed).
 absl::StatusOr<std::string_view> FindSignature(
