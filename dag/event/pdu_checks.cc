@@ -91,7 +91,10 @@ absl::Status CheckIds(const boost::json::object& pdu, const PduFormat& format,
   } else {
     ASSIGN_OR_RETURN(std::string_view room_id,
                      RequireString(pdu, "room_id", ids::kMaxIdBytes));
-    if (!ids::ParseRoomId(room_id).ok()) {
+    const ids::RoomIdFormat room_id_format =
+        format.create_has_no_room_id ? ids::RoomIdFormat::kCreateEventHash
+                                     : ids::RoomIdFormat::kWithDomain;
+    if (!ids::ParseRoomId(room_id, room_id_format).ok()) {
       return Bad("room_id", "is not a valid room ID");
     }
   }

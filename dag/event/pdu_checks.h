@@ -32,8 +32,14 @@ inline constexpr int64_t kMaxDepth = INT64_MAX;
 struct PduFormat {
   EventIdFormat event_id_format;   // v1/v2: event_id present, id/hash pairs.
   JsonStrictness json;             // v6+: canonical JSON number limits.
-  bool create_has_no_room_id;      // v12: m.room.create carries no room_id.
+  // v12: m.room.create carries no room_id, and room ids are the create
+  // event's hash ("!" + URL-safe base64) rather than "!opaque:domain".
+  bool create_has_no_room_id;
 };
+
+inline PduFormat PduFormatOf(const RoomVersionRules& rules) {
+  return {rules.event_id_format, rules.json, rules.room_id_is_create_event_id};
+}
 
 // Checks required members and their types, identifier grammar and byte
 // limits, the prev_events/auth_events shape for the format, depth and

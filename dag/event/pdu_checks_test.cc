@@ -108,6 +108,20 @@ TEST(CheckPduTest, V12CreateHasNoRoomId) {
   boost::json::object msg = V11Pdu();
   msg["room_id"] = "!P5-6WTYQ_woy6f4nmleE0XqxjtZcyKGza5_gDN-KAdM";
   EXPECT_TRUE(CheckPdu(msg, kV12).ok());
+  EXPECT_FALSE(CheckPdu(msg, kV11).ok());
+  EXPECT_FALSE(CheckPdu(V11Pdu(), kV12).ok());  // "!r:x" in a v12 room
+}
+
+TEST(CheckPduTest, FormatFromRoomVersionTable) {
+  const RoomVersionRules* v12 = FindRoomVersion("12");
+  ASSERT_NE(v12, nullptr);
+  const PduFormat f = PduFormatOf(*v12);
+  EXPECT_EQ(f.event_id_format, EventIdFormat::kV4UrlSafe);
+  EXPECT_EQ(f.json, JsonStrictness::kStrict);
+  EXPECT_TRUE(f.create_has_no_room_id);
+  const PduFormat f1 = PduFormatOf(*FindRoomVersion("1"));
+  EXPECT_EQ(f1.event_id_format, EventIdFormat::kV1ServerAssigned);
+  EXPECT_EQ(f1.json, JsonStrictness::kLenient);
 }
 
 }  // namespace

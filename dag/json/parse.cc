@@ -16,12 +16,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-// One parser per thread: simdjson parsers reuse their buffers across calls
-// but are not thread-safe.
-dom::parser& ThreadParser() {
-  thread_local dom::parser parser;
-  return parser;
-}
+// Inputs up to this size reuse a per-thread parser (simdjson parsers keep
+// their buffers, several times the input size, between calls, and are not
+// thread-safe). Larger inputs get a parser of their own that is freed after
+// the call, so one huge body does not pin memory on every thread for ever.
+constexpr size_t kReusedParserMaxBytes = 1 << 20;
 
 absl::Status NotJsonFrom(simdjson::error_code error) {
   return NotJson(absl::StrFormat("Content not JSON: %s",
@@ -106,7 +105,10 @@ absl::Status Convert(dom::element in, size_t depth, const ParseOptions& opts,
 
 absl::StatusOr<boost::json::value> ParseJson(std::string_view text,
                                              const ParseOptions& options) {
-  dom::parser& parser = ThreadParser();
+  thread_local dom::parser thread_parser;
+  dom::parser one_off_parser;
+  dom::parser& parser = text.size() <= kReusedParserMaxBytes ? thread_parser
+                                                             : one_off_parser;
   // simdjson's own limit is a backstop only (it counts depth slightly
   // differently); Convert() enforces options.max_depth exactly.
   const size_t backstop_depth = options.max_depth + 2;

@@ -85,11 +85,13 @@ TEST(ParseJsonObjectTest, RequiresObject) {
 
 TEST(ParseJsonTest, LargeInputReallocates) {
   std::string big = "[";
-  for (int i = 0; i < 100000; ++i) big += "1,";
+  for (int i = 0; i < 600000; ++i) big += "1,";  // over 1 MiB
   big += "1]";
   auto v = ParseJson(big);
   ASSERT_TRUE(v.ok()) << v.status();
-  EXPECT_EQ(v->as_array().size(), 100001u);
+  EXPECT_EQ(v->as_array().size(), 600001u);
+  EXPECT_FALSE(ParseJson(big + "x").ok());
+  EXPECT_TRUE(ParseJson("[1]").ok());
 }
 
 }  // namespace
