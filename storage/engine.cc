@@ -27,6 +27,12 @@ absl::Status ValidateOptions(const EngineOptions& options) {
         "storage: memory budget ", options.memory_budget_bytes,
         " bytes is below the minimum of ", kMinMemoryBudgetBytes, " (16 MiB)"));
   }
+  // A database created below the schema would have no version row, and the
+  // next normal open would take it for a fresh one.
+  if (options.skip_schema_checks && options.create_if_missing) {
+    return absl::InvalidArgumentError(
+        "storage: skip_schema_checks requires create_if_missing = false");
+  }
   return absl::OkStatus();
 }
 

@@ -49,7 +49,8 @@ struct EngineOptions {
   // Open below the schema: do not initialise, check or migrate the schema
   // version and do not check server_name. For tools that handle bytes, not
   // rows (backup, stats, compaction), which must also work on a database
-  // written by a newer release. Default: false.
+  // written by a newer release. Requires create_if_missing = false.
+  // Default: false.
   bool skip_schema_checks = false;
 
   // Source of the creation time in the database-info record. nullptr: the

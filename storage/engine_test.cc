@@ -111,6 +111,10 @@ TEST(EngineTest, RejectsBadOptions) {
   options = TestOptions("");
   EXPECT_EQ(Engine::Open(options).status().code(),
             absl::StatusCode::kInvalidArgument);
+  options = TestOptions(NewTempPath("below_schema"));
+  options.skip_schema_checks = true;
+  EXPECT_EQ(Engine::Open(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
   options = TestOptions(NewTempPath("no_name"));
   options.server_name.clear();
   EXPECT_EQ(Engine::Open(options).status().code(),

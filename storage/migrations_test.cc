@@ -151,6 +151,7 @@ TEST_F(MigrationsTest, NewerSchemaIsRefusedNamingBothVersions) {
   EXPECT_NE(message.find("version 2"), std::string::npos) << message;
   // Tools working below the schema still open it.
   options_.skip_schema_checks = true;
+  options_.create_if_missing = false;
   EXPECT_TRUE(Engine::Open(options_, PlanUpTo(2)).ok());
 }
 
