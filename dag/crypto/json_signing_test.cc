@@ -36,6 +36,25 @@ TEST(JsonSigningTest, SpecVectors) {
   }
 }
 
+// Spec: server-server-api, Request Authentication: the request JSON is
+// signed like any object (derived vectors; the header is federation's job).
+TEST(JsonSigningTest, FederationRequestVectors) {
+  const auto& vectors = testing::SpecVectors()
+                            .at("derived_federation_request_auth")
+                            .at("vectors")
+                            .as_array();
+  ASSERT_EQ(vectors.size(), 3u);
+  const Ed25519KeyPair key = SpecKey();
+  for (const auto& v : vectors) {
+    const auto& request = v.at("request_json").as_object();
+    EXPECT_EQ(*SignedBytes(request), v.at("signed_bytes").as_string());
+    auto signed_request = SignJson(request, "domain", "ed25519:1", key);
+    ASSERT_TRUE(signed_request.ok());
+    EXPECT_EQ(*FindSignature(*signed_request, "domain", "ed25519:1"),
+              v.at("expected_signature").as_string());
+  }
+}
+
 TEST(JsonSigningTest, KeepsUnsignedAndOtherSignatures) {
   const Ed25519KeyPair key = SpecKey();
   auto other = *Ed25519KeyPair::FromSeed(std::string(32, '\x01'));

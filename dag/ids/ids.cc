@@ -1,5 +1,7 @@
 #include "dag/ids/ids.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "dag/base/matrix_error.h"
@@ -13,9 +15,15 @@ namespace {
 // SHA-256 (32 bytes) in unpadded base64.
 constexpr size_t kHashIdChars = 43;
 
+// The id is echoed only when it is printable UTF-8: errors reach clients.
 absl::Status Invalid(std::string_view what, std::string_view id) {
-  return InvalidParam(absl::StrFormat("Invalid %s: %s", what,
-                                      id.substr(0, kMaxIdBytes)));
+  id = id.substr(0, kMaxIdBytes);
+  const bool printable =
+      json::IsValidUtf8(id) &&
+      std::none_of(id.begin(), id.end(),
+                   [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  if (!printable) return InvalidParam(absl::StrFormat("Invalid %s", what));
+  return InvalidParam(absl::StrFormat("Invalid %s: %s", what, id));
 }
 
 // Sigil and length checks shared by every sigilled id.
