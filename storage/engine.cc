@@ -75,56 +75,65 @@ Engine::~Engine() {
   }
 }
 
-absl::Status Engine::OpenDb() {
+absl::StatusOr<std::vector<std::string>> Engine::FamiliesOnDisk() const {
   const std::string& path = options_.path;
   std::error_code ec;
   const bool exists =
       std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec);
-  if (!exists && !options_.create_if_missing) {
-    return absl::NotFoundError(absl::StrCat("storage: no database at ", path));
-  }
-  // Families on disk: the registry's may be missing (created below), and a
-  // newer release may have added some we must open all the same.
-  std::vector<std::string> on_disk;
+  std::vector<std::string> names;
   if (exists) {
     RETURN_IF_ERROR(FromRocks(
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &on_disk),
+        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names),
         absl::StrCat("list column families of ", path)));
-  } else {
-    std::filesystem::create_directories(path, ec);
-    if (ec) {
-      return absl::InternalError(
-          absl::StrCat("storage: cannot create ", path, ": ", ec.message()));
-    }
+    return names;
   }
+  if (!options_.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("storage: no database at ", path));
+  }
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("storage: cannot create ", path, ": ", ec.message()));
+  }
+  return names;
+}
 
+// Registry families first (so handles[i] is Cf i), then "default", then the
+// families on disk this release does not know: RocksDB refuses to open a
+// database unless every family is named.
+std::vector<rocksdb::ColumnFamilyDescriptor> Engine::Descriptors(
+    const std::vector<std::string>& on_disk) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
     descriptors.emplace_back(std::string(spec.name),
                              ColumnFamilyOptionsFor(spec.preset, budget_));
   }
-  const size_t num_known = descriptors.size();
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            ColumnFamilyOptionsFor(Preset::kSmall, budget_));
   for (const std::string& name : on_disk) {
     if (name == rocksdb::kDefaultColumnFamilyName || FindColumnFamily(name)) {
       continue;
     }
-    MLOG(WARN) << "storage: column family '" << name << "' in " << path
+    MLOG(WARN) << "storage: column family '" << name << "' in " << options_.path
                << " is not in this release's registry (written by a newer "
                   "release?); opening it untouched";
     unknown_names_.push_back(name);
     descriptors.emplace_back(name,
                              ColumnFamilyOptionsFor(Preset::kSmall, budget_));
   }
+  return descriptors;
+}
 
+absl::Status Engine::OpenDb() {
+  const std::string& path = options_.path;
+  ASSIGN_OR_RETURN(std::vector<std::string> on_disk, FamiliesOnDisk());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::DBOptions db_options =
       MakeDBOptions(budget_, options_.create_if_missing);
   statistics_ = db_options.statistics;
   rocksdb::Status status =
-      rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+      rocksdb::DB::Open(db_options, path, Descriptors(on_disk), &handles, &raw);
   if (IsLockHeld(status)) {
     return absl::FailedPreconditionError(
         absl::StrCat("storage: database at ", path,
@@ -134,7 +143,7 @@ absl::Status Engine::OpenDb() {
   RETURN_IF_ERROR(FromRocks(status, absl::StrCat("open ", path)));
   db_.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) {
-    if (i < num_known) {
+    if (i < kNumColumnFamilies) {
       handles_[i] = handles[i];
     } else {
       other_handles_.push_back(handles[i]);

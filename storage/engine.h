@@ -140,6 +140,9 @@ class Engine {
  private:
   Engine(const EngineOptions& options, MemoryBudget budget);
 
+  absl::StatusOr<std::vector<std::string>> FamiliesOnDisk() const;
+  std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
+      const std::vector<std::string>& on_disk);
   absl::Status OpenDb();
   absl::Status InitOrCheckSchema(const MigrationPlan& plan);
   absl::Status CreateSchema(uint64_t version);
