@@ -62,6 +62,12 @@ struct Plan {
 struct Worker {
   asio::io_context ioc{1};
   RunResult result;
+  // Connections still running; the last one to finish cancels stop_timer so
+  // that ioc.run() returns as soon as the window has closed.
+  int live_connections = 0;
+  // Backstop: stops ioc kStopGrace after the window even if an operation
+  // ignores its expiry.
+  asio::steady_timer stop_timer{ioc};
 };
 
 bool InWindow(const Plan& plan, Clock::time_point t) {
@@ -170,17 +176,20 @@ RunResult Run(const LoadgenOptions& o, const asio::ip::address& address) {
   }
   for (int c = 0; c < o.connections; ++c) {
     Worker& w = *workers[c % o.threads];
+    ++w.live_connections;
     asio::co_spawn(w.ioc, RunConnection(plan, w), [&w](std::exception_ptr e) {
       if (e) ++w.result.errors;  // Allocation failure and the like.
+      if (--w.live_connections == 0) w.stop_timer.cancel();
     });
   }
   std::vector<std::thread> threads;
   for (auto& worker : workers) {
-    threads.emplace_back([&plan, w = worker.get()] {
-      asio::steady_timer stop(w->ioc, plan.end + kStopGrace);
-      stop.async_wait([w](beast::error_code) { w->ioc.stop(); });
-      w->ioc.run();
+    Worker* w = worker.get();
+    w->stop_timer.expires_at(plan.end + kStopGrace);
+    w->stop_timer.async_wait([w](beast::error_code ec) {
+      if (ec != asio::error::operation_aborted) w->ioc.stop();
     });
+    threads.emplace_back([w] { w->ioc.run(); });
   }
   for (std::thread& t : threads) t.join();
 
