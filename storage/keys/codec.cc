@@ -54,7 +54,6 @@ void AppendI64(std::string& out, int64_t v) {
 }
 
 void AppendString(std::string& out, std::string_view s) {
-  out.reserve(out.size() + s.size() + 2);
   while (!s.empty()) {
     const void* zero = std::memchr(s.data(), 0, s.size());
     size_t run =

@@ -68,6 +68,7 @@ struct PartCodec;
   struct PartCodec<T> {                                                      \
     using Arg = T;                                                           \
     static constexpr std::string_view kLayout = NAME;                        \
+    static constexpr size_t SizeHint(T) { return sizeof(T); }                \
     static void Append(std::string& out, T v) { APPEND(out, v); }            \
     static absl::StatusOr<T> Read(std::string_view& in) { return READ(in); } \
   }
@@ -83,6 +84,8 @@ template <>
 struct PartCodec<std::string> {
   using Arg = std::string_view;
   static constexpr std::string_view kLayout = "str";
+  // Exact unless the string contains 0x00 bytes (each costs one more).
+  static size_t SizeHint(std::string_view v) { return v.size() + 2; }
   static void Append(std::string& out, std::string_view v) {
     AppendString(out, v);
   }
@@ -101,6 +104,7 @@ class Key {
 
   static std::string Encode(typename PartCodec<Parts>::Arg... parts) {
     std::string out;
+    out.reserve((PartCodec<Parts>::SizeHint(parts) + ...));
     (PartCodec<Parts>::Append(out, parts), ...);
     return out;
   }
