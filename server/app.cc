@@ -62,11 +62,11 @@ absl::Status App::Init() {
     return absl::PermissionDeniedError(absl::StrCat(
         "cannot create data_dir ", config_.data_dir, ": ", ec.message()));
   }
-  std::string key_path = config_.signing_key_path.empty()
-                             ? InDataDir(config_.data_dir, "signing.key")
-                             : config_.signing_key_path;
+  signing_key_path_ = config_.signing_key_path.empty()
+                          ? InDataDir(config_.data_dir, "signing.key")
+                          : config_.signing_key_path;
   ASSIGN_OR_RETURN(federation::SigningKey key,
-                   federation::LoadOrCreateSigningKey(key_path));
+                   federation::LoadOrCreateSigningKey(signing_key_path_));
   signing_key_ = std::make_unique<federation::SigningKey>(std::move(key));
   ASSIGN_OR_RETURN(std::string token, admin::LoadOrCreateAdminToken(
                                           admin::AdminTokenPath(config_.data_dir)));
@@ -117,7 +117,8 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
   if (Serves(listener, config::Resource::kClient)) {
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
-                                          signing_key_.get()));
+                                          signing_key_.get(),
+                                          signing_key_path_));
   }
   if (Serves(listener, config::Resource::kHealth)) {
     RETURN_IF_ERROR(ops::AddHealthRoutes(&table));

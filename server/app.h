@@ -43,6 +43,7 @@ class App {
 
   config::Config config_;
   std::unique_ptr<storage::Engine> engine_;
+  std::string signing_key_path_;
   std::unique_ptr<federation::SigningKey> signing_key_;
   std::unique_ptr<admin::AdminTokenAuthenticator> authenticator_;
   metrics::Registry metrics_;

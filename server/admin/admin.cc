@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -43,7 +44,12 @@ absl::StatusOr<Response> ServerInfo(storage::Engine* engine,
   return Response::Json(boost::json::serialize(body));
 }
 
-absl::StatusOr<Response> Backup(storage::Engine* engine, const Request& r) {
+// The same layout as `myelin-admin backup`: the target is a data_dir of its
+// own (the checkpoint in db/, the signing key beside it), so a restore is
+// "start with data_dir pointing at the backup".
+absl::StatusOr<Response> Backup(storage::Engine* engine,
+                                const std::string& signing_key_path,
+                                const Request& r) {
   const boost::json::object& json = r.json.as_object();
   const boost::json::value* target = json.if_contains("target_dir");
   if (target == nullptr || !target->is_string()) {
@@ -57,7 +63,23 @@ absl::StatusOr<Response> Backup(storage::Engine* engine, const Request& r) {
     return InvalidParam(absl::StrCat(dir, " already exists"));
   }
   auto started = std::chrono::steady_clock::now();
-  if (absl::Status status = engine->CreateCheckpoint(dir); !status.ok()) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return InvalidParam(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  }
+  absl::Status status =
+      engine->CreateCheckpoint(storage::DatabasePathIn(dir));
+  if (status.ok()) {
+    std::filesystem::copy_file(signing_key_path,
+                               (std::filesystem::path(dir) / "signing.key"),
+                               ec);
+    if (ec) {
+      status = absl::InternalError(
+          absl::StrCat("cannot copy the signing key: ", ec.message()));
+    }
+  }
+  if (!status.ok()) {
     MLOG(ERROR) << "backup to " << dir << " failed: " << status;
     return MatrixError(500, errcode::kUnknown,
                        absl::StrCat("backup failed: ", status.message()));
@@ -121,7 +143,8 @@ absl::StatusOr<http::Principal> AdminTokenAuthenticator::Authenticate(
 }
 
 absl::Status AddAdminRoutes(http::RouteTable* table, storage::Engine* engine,
-                            const federation::SigningKey* key) {
+                            const federation::SigningKey* key,
+                            const std::string& signing_key_path) {
   Route info;
   info.pattern = "/_myelin/admin/v1/server_info";
   info.auth = Auth::kAdmin;
@@ -134,7 +157,9 @@ absl::Status AddAdminRoutes(http::RouteTable* table, storage::Engine* engine,
   backup.pattern = "/_myelin/admin/v1/backup";
   backup.auth = Auth::kAdmin;
   backup.body = Body::kJson;
-  backup.handler = [engine](const Request& r) { return Backup(engine, r); };
+  backup.handler = [engine, signing_key_path](const Request& r) {
+    return Backup(engine, signing_key_path, r);
+  };
   return table->Add(std::move(backup));
 }
 

@@ -7,6 +7,7 @@
 //
 //   GET  /_myelin/admin/v1/server_info  -> server name, schema, signing key
 //   POST /_myelin/admin/v1/backup       {"target_dir": "/abs/path"}
+//        -> target_dir/db (checkpoint) and target_dir/signing.key
 #ifndef MYELIN_SERVER_ADMIN_ADMIN_H_
 #define MYELIN_SERVER_ADMIN_ADMIN_H_
 
@@ -40,9 +41,11 @@ class AdminTokenAuthenticator final : public http::Authenticator {
   std::string token_;
 };
 
-// `engine` and `key` must outlive the table.
+// `engine` and `key` must outlive the table. `signing_key_path` is copied
+// into backups.
 absl::Status AddAdminRoutes(http::RouteTable* table, storage::Engine* engine,
-                            const federation::SigningKey* key);
+                            const federation::SigningKey* key,
+                            const std::string& signing_key_path);
 
 }  // namespace myelin::admin
 

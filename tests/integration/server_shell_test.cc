@@ -265,7 +265,8 @@ TEST_F(ServerShellTest, OnlineBackupOpensAsAServer) {
   StartPlain();
   std::string token = AdminToken(dir_);
   boost::json::object original = ServerInfo(*client_, token);
-  std::string backup_dir = NewTempDir("backup") + "/copy";
+  std::string backup_root = NewTempDir("backup");
+  std::string backup_dir = backup_root + "/data";
   auto backup = client_->Send("POST", "/_myelin/admin/v1/backup",
                               absl::StrCat(R"({"target_dir":")", backup_dir, "\"}"),
                               {{"Authorization", "Bearer " + token}});
@@ -277,16 +278,17 @@ TEST_F(ServerShellTest, OnlineBackupOpensAsAServer) {
                              {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(again->status, 400);
 
-  // Restore: a new data_dir whose db is the backup.
+  // Restore: the backup is a data_dir of its own, signing key included.
   std::string restored = NewTempDir("restored");
-  std::filesystem::create_directories(restored + "/data");
-  std::filesystem::copy(backup_dir, restored + "/data/db",
-                        std::filesystem::copy_options::recursive);
-  auto server = ServerProcess::Start(restored, PlainConfig());
+  std::string config = PlainConfig();
+  config.replace(config.find("data_dir: ./data"), 16,
+                 "data_dir: " + backup_dir);
+  auto server = ServerProcess::Start(restored, config);
   ASSERT_TRUE(server.ok()) << server.status();
   HttpClient client("127.0.0.1", (*server)->port());
-  EXPECT_EQ(ServerInfo(client, AdminToken(restored)).at("database_created_ts"),
-            original.at("database_created_ts"));
+  boost::json::object info = ServerInfo(client, AdminToken(backup_root));
+  EXPECT_EQ(info.at("database_created_ts"), original.at("database_created_ts"));
+  EXPECT_EQ(info.at("signing_public_key"), original.at("signing_public_key"));
 }
 
 TEST_F(ServerShellTest, InvalidConfigIsRefusedWithTheKeyPath) {
