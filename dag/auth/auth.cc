@@ -141,11 +141,12 @@ absl::Status CheckNonMember(const AuthContext& ctx) {
 }  // namespace
 
 absl::Status CheckAuth(const Pdu& event, const RoomVersionRules& rules,
-                       const AuthState& state, const AuthHooks& hooks) {
+                       const AuthState& state, const AuthHooks& hooks,
+                       PowerLevelsCache* cache) {
   // Rule 1 (since v1).
   if (event.Is(event_type::kCreate)) return CheckCreate(event, rules);
   ASSIGN_OR_RETURN(AuthContext ctx,
-                   AuthContext::Make(event, rules, state, hooks));
+                   AuthContext::Make(event, rules, state, hooks, cache));
   // Rule 2 (since v12).
   if (rules.room_id_is_create_event_id) {
     RETURN_IF_ERROR(CheckRoomIdIsCreate(ctx));
@@ -191,7 +192,8 @@ absl::StatusOr<int64_t> UserPowerLevel(std::string_view user_id,
   auto it = state.find(StateKey(event_type::kCreate, ""));
   if (it == state.end()) return absl::FailedPreconditionError("no create event");
   ASSIGN_OR_RETURN(AuthContext ctx,
-                   AuthContext::Make(*it->second, rules, state, kNoHooks));
+                   AuthContext::Make(*it->second, rules, state, kNoHooks,
+                                     nullptr));
   return ctx.LevelOf(user_id);
 }
 

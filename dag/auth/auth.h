@@ -14,6 +14,7 @@
 #define MYELIN_DAG_AUTH_AUTH_H_
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "dag/pdu/pdu.h"
+#include "dag/pdu/power_levels.h"
 #include "dag/room_version/room_version.h"
 
 namespace myelin {
@@ -53,6 +55,21 @@ struct AuthHooks {
       verify_event_signed_by;
 };
 
+// Memoises parsed m.room.power_levels content by event id. State resolution
+// checks thousands of events against a handful of power levels events;
+// without the cache every check re-parses the content, which is O(users).
+// Not thread-safe; entries live as long as the cache.
+class PowerLevelsCache {
+ public:
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> Get(
+      const Pdu& power_levels_event, const RoomVersionRules& rules);
+
+ private:
+  absl::flat_hash_map<std::string,
+                      absl::StatusOr<std::shared_ptr<const PowerLevels>>>
+      entries_;
+};
+
 // The value standing for the infinite power level of room creators in v12.
 inline constexpr int64_t kInfinitePowerLevel = INT64_MAX;
 
@@ -60,9 +77,12 @@ inline constexpr int64_t kInfinitePowerLevel = INT64_MAX;
 // `state` before it. Returns OK when allowed, else a Forbidden status whose
 // message names the rule and why ("rule 5.3.2: sender does not match
 // state_key"). Does not check rule 3 (the event's auth_events list); use
-// CheckAuthEvents for that.
+// CheckAuthEvents for that. Since v12 `state` must hold the create event
+// named by the room id even though auth_events do not list it. `cache` is
+// optional.
 absl::Status CheckAuth(const Pdu& event, const RoomVersionRules& rules,
-                       const AuthState& state, const AuthHooks& hooks = {});
+                       const AuthState& state, const AuthHooks& hooks = {},
+                       PowerLevelsCache* cache = nullptr);
 
 // Rule 3 (2 before v12): the event's `auth_events`, resolved by the caller
 // to `auth_events` (same order; the caller guarantees none of them was

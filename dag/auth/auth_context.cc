@@ -11,7 +11,8 @@ namespace myelin::auth_internal {
 absl::StatusOr<AuthContext> AuthContext::Make(const Pdu& event,
                                               const RoomVersionRules& rules,
                                               const AuthState& state,
-                                              const AuthHooks& hooks) {
+                                              const AuthHooks& hooks,
+                                              PowerLevelsCache* cache) {
   AuthContext ctx;
   ctx.event_ = &event;
   ctx.rules_ = &rules;
@@ -23,15 +24,20 @@ absl::StatusOr<AuthContext> AuthContext::Make(const Pdu& event,
   }
   ctx.creators_ = RoomCreators(*ctx.create_, rules);
   ctx.pl_event_ = ctx.Get(event_type::kPowerLevels, "");
-  if (ctx.pl_event_ != nullptr) {
-    absl::StatusOr<PowerLevels> pl =
-        ParsePowerLevels(ctx.pl_event_->content(), rules);
-    if (!pl.ok()) {
-      return Reject("11", absl::StrFormat("current power levels are invalid: %s",
-                                          pl.status().message()));
-    }
-    ctx.pl_ = *std::move(pl);
+  if (ctx.pl_event_ == nullptr) {
+    static const auto* const kDefaults =
+        new std::shared_ptr<const PowerLevels>(std::make_shared<PowerLevels>());
+    ctx.pl_ = *kDefaults;
+    return ctx;
   }
+  PowerLevelsCache local;
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> pl =
+      (cache != nullptr ? cache : &local)->Get(*ctx.pl_event_, rules);
+  if (!pl.ok()) {
+    return Reject("11", absl::StrFormat("current power levels are invalid: %s",
+                                        pl.status().message()));
+  }
+  ctx.pl_ = *std::move(pl);
   return ctx;
 }
 
@@ -63,11 +69,33 @@ int64_t AuthContext::LevelOf(std::string_view user_id) const {
   if (rules_->privileged_creators && IsCreator(user_id)) {
     return kInfinitePowerLevel;
   }
-  if (pl_event_ != nullptr) return pl_.UserLevel(user_id);
+  if (pl_event_ != nullptr) return pl_->UserLevel(user_id);
   // Spec: m.room.power_levels — with no power levels event the creator has
   // 100 and everyone else 0.
   return IsCreator(user_id) ? 100 : 0;
 }
+
+}  // namespace myelin::auth_internal
+
+namespace myelin {
+
+absl::StatusOr<std::shared_ptr<const PowerLevels>> PowerLevelsCache::Get(
+    const Pdu& power_levels_event, const RoomVersionRules& rules) {
+  auto it = entries_.find(power_levels_event.event_id());
+  if (it != entries_.end()) return it->second;
+  absl::StatusOr<PowerLevels> parsed =
+      ParsePowerLevels(power_levels_event.content(), rules);
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> entry =
+      parsed.ok() ? absl::StatusOr<std::shared_ptr<const PowerLevels>>(
+                        std::make_shared<const PowerLevels>(*std::move(parsed)))
+                  : parsed.status();
+  entries_.emplace(power_levels_event.event_id(), entry);
+  return entry;
+}
+
+}  // namespace myelin
+
+namespace myelin::auth_internal {
 
 absl::Status Reject(std::string_view rule, std::string_view why) {
   return Forbidden(absl::StrFormat("auth rule %s: %s", rule, why));

@@ -3,6 +3,7 @@
 #ifndef MYELIN_DAG_AUTH_AUTH_CONTEXT_H_
 #define MYELIN_DAG_AUTH_AUTH_CONTEXT_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,8 @@ class AuthContext {
   static absl::StatusOr<AuthContext> Make(const Pdu& event,
                                           const RoomVersionRules& rules,
                                           const AuthState& state,
-                                          const AuthHooks& hooks);
+                                          const AuthHooks& hooks,
+                                          PowerLevelsCache* cache);
 
   const Pdu& event() const { return *event_; }
   const RoomVersionRules& rules() const { return *rules_; }
@@ -38,8 +40,8 @@ class AuthContext {
   // The user's power level (v12 creators: kInfinitePowerLevel).
   int64_t LevelOf(std::string_view user_id) const;
   // A named level (ban, kick, invite, …) with the spec defaults.
-  int64_t Level(PowerLevelField f) const { return pl_.Get(f); }
-  const PowerLevels& power_levels() const { return pl_; }
+  int64_t Level(PowerLevelField f) const { return pl_->Get(f); }
+  const PowerLevels& power_levels() const { return *pl_; }
   const Pdu* power_levels_event() const { return pl_event_; }
   bool IsCreator(std::string_view user_id) const;
 
@@ -52,7 +54,7 @@ class AuthContext {
   const AuthHooks* hooks_ = nullptr;
   const Pdu* create_ = nullptr;
   const Pdu* pl_event_ = nullptr;
-  PowerLevels pl_;
+  std::shared_ptr<const PowerLevels> pl_;  // defaults when no event
   std::vector<std::string> creators_;
 };
 

@@ -10,13 +10,10 @@
 namespace myelin::state_res_internal {
 
 const PowerLevels* V2Resolver::ParsedPowerLevels(uint32_t pl_event) {
-  auto [it, inserted] = parsed_pl_.try_emplace(pl_event);
-  if (inserted) {
-    absl::StatusOr<PowerLevels> pl =
-        ParsePowerLevels(graph_.pdu(pl_event).content(), rules_);
-    if (pl.ok()) it->second = *std::move(pl);
-  }
-  return it->second ? &*it->second : nullptr;
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> pl =
+      pl_cache_.Get(graph_.pdu(pl_event), rules_);
+  // The cache owns the entry for the resolver's lifetime.
+  return pl.ok() ? pl->get() : nullptr;
 }
 
 int64_t V2Resolver::SenderPowerLevel(uint32_t event) {

@@ -47,15 +47,17 @@ StateKey KeyOf(const Pdu& e) { return StateKey(e.type(), *e.state_key()); }
 // allowed".
 const Pdu* ResolveAuthConflict(const RoomVersionRules& rules,
                                std::vector<Candidate> events,
-                               const AuthState& auth,
-                               const AuthHooks& hooks) {
+                               const AuthState& auth, const AuthHooks& hooks,
+                               PowerLevelsCache& cache) {
   OrderByDepthDescending(events);
   std::reverse(events.begin(), events.end());
   AuthState local = auth;
   const Pdu* prev = events.front().pdu;
   for (size_t k = 1; k < events.size(); ++k) {
     local[KeyOf(*prev)] = prev;
-    if (!CheckAuth(*events[k].pdu, rules, local, hooks).ok()) return prev;
+    if (!CheckAuth(*events[k].pdu, rules, local, hooks, &cache).ok()) {
+      return prev;
+    }
     prev = events[k].pdu;
   }
   return prev;
@@ -65,10 +67,11 @@ const Pdu* ResolveAuthConflict(const RoomVersionRules& rules,
 // sha1(event_id) that passes authentication in R".
 const Pdu* ResolveOtherConflict(const RoomVersionRules& rules,
                                 std::vector<Candidate> events,
-                                const AuthState& auth, const AuthHooks& hooks) {
+                                const AuthState& auth, const AuthHooks& hooks,
+                                PowerLevelsCache& cache) {
   OrderByDepthDescending(events);
   for (const Candidate& c : events) {
-    if (CheckAuth(*c.pdu, rules, auth, hooks).ok()) return c.pdu;
+    if (CheckAuth(*c.pdu, rules, auth, hooks, &cache).ok()) return c.pdu;
   }
   return events.back().pdu;
 }
@@ -114,6 +117,7 @@ StateMap ResolveV1(const RoomVersionRules& rules,
     return out;
   };
   StateMap result = unconflicted;
+  PowerLevelsCache cache;
   auto settle = [&](const StateKey& key, const Pdu* winner) {
     result[key] = winner->event_id();
     auth[key] = winner;
@@ -127,7 +131,7 @@ StateMap ResolveV1(const RoomVersionRules& rules,
       std::vector<Candidate> c = candidates(ids);
       if (c.empty()) continue;
       pass.emplace_back(key, ResolveAuthConflict(rules, std::move(c), auth,
-                                                 callbacks.auth_hooks));
+                                                 callbacks.auth_hooks, cache));
     }
     for (const auto& [key, winner] : pass) settle(key, winner);
   }
@@ -141,7 +145,7 @@ StateMap ResolveV1(const RoomVersionRules& rules,
     if (c.empty()) continue;
     // All against the same R: these events do not affect authorisation.
     result[key] = ResolveOtherConflict(rules, std::move(c), auth,
-                                       callbacks.auth_hooks)
+                                       callbacks.auth_hooks, cache)
                       ->event_id();
   }
   return result;

@@ -211,7 +211,7 @@ void V2Resolver::IterativeAuthChecks(std::span<const uint32_t> events,
         auth[StateKey(event_type::kCreate, "")] = &graph_.pdu(*c);
       }
     }
-    if (CheckAuth(event, rules_, auth, cb_.auth_hooks).ok()) {
+    if (CheckAuth(event, rules_, auth, cb_.auth_hooks, &pl_cache_).ok()) {
       state.Set(StateKey(event.type(), *event.state_key()), i);
     }
   }

@@ -89,7 +89,7 @@ class V2Resolver {
   const RoomVersionRules& rules_;
   const StateResCallbacks& cb_;
   EventGraph graph_;
-  absl::flat_hash_map<uint32_t, std::optional<PowerLevels>> parsed_pl_;
+  PowerLevelsCache pl_cache_;
 };
 
 }  // namespace myelin::state_res_internal
