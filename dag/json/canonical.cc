@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <string_view>
-#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_format.h"
 #include "boost/json/object.hpp"
 #include "dag/base/matrix_error.h"
@@ -97,7 +97,8 @@ bool Omitted(std::string_view key,
 absl::Status AppendObject(const boost::json::object& obj,
                           JsonStrictness strictness, std::string& out,
                           std::initializer_list<std::string_view> omit = {}) {
-  std::vector<const boost::json::key_value_pair*> fields;
+  // Matrix objects rarely have more than 16 members: no heap allocation.
+  absl::InlinedVector<const boost::json::key_value_pair*, 16> fields;
   fields.reserve(obj.size());
   for (const auto& kv : obj) {
     if (!Omitted(kv.key(), omit)) fields.push_back(&kv);
