@@ -44,21 +44,27 @@ StateKey KeyOf(const Pdu& e) { return StateKey(e.type(), *e.state_key()); }
 
 // Power levels, join rules and members: "sort by ascending depth then
 // descending sha1(event_id); add the first; then each next one while it is
-// allowed".
+// allowed". All candidates share one key, which is overlaid on `auth` for
+// the duration of the call (no copy of R per conflict).
 const Pdu* ResolveAuthConflict(const RoomVersionRules& rules,
-                               std::vector<Candidate> events,
-                               const AuthState& auth, const AuthHooks& hooks,
+                               std::vector<Candidate> events, AuthState& auth,
+                               const AuthHooks& hooks,
                                PowerLevelsCache& cache) {
   OrderByDepthDescending(events);
   std::reverse(events.begin(), events.end());
-  AuthState local = auth;
+  const StateKey key = KeyOf(*events.front().pdu);
+  auto it = auth.find(key);
+  const Pdu* saved = it == auth.end() ? nullptr : it->second;
   const Pdu* prev = events.front().pdu;
   for (size_t k = 1; k < events.size(); ++k) {
-    local[KeyOf(*prev)] = prev;
-    if (!CheckAuth(*events[k].pdu, rules, local, hooks, &cache).ok()) {
-      return prev;
-    }
+    auth[key] = prev;
+    if (!CheckAuth(*events[k].pdu, rules, auth, hooks, &cache).ok()) break;
     prev = events[k].pdu;
+  }
+  if (saved != nullptr) {
+    auth[key] = saved;
+  } else {
+    auth.erase(key);
   }
   return prev;
 }
