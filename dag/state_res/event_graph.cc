@@ -13,7 +13,7 @@ std::optional<uint32_t> EventGraph::Index(std::string_view event_id) {
   if (missing_.contains(AV(event_id))) return std::nullopt;
   const Pdu* pdu = callbacks_.fetch(event_id);
   if (pdu == nullptr) {
-    missing_.emplace(std::string(event_id), true);
+    missing_.emplace(event_id);
     return std::nullopt;
   }
   const uint32_t i = static_cast<uint32_t>(nodes_.size());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "dag/pdu/pdu.h"
 #include "dag/state_res/state_res.h"
 
@@ -50,7 +51,7 @@ class EventGraph {
 
   const StateResCallbacks& callbacks_;
   absl::flat_hash_map<std::string, uint32_t> index_;
-  absl::flat_hash_map<std::string, bool> missing_;
+  absl::flat_hash_set<std::string> missing_;
   std::deque<Node> nodes_;  // deque: AuthEdges() references stay valid
   // DFS scratch: visited_[i] == epoch_ means visited in the current walk.
   std::vector<uint32_t> visited_;

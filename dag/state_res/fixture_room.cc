@@ -205,7 +205,8 @@ absl::StatusOr<StateMap> FixtureRoom::ResolveIteratively() const {
   return ResolveState(*rules_, leaf_states, cb);
 }
 
-absl::StatusOr<StateMap> FixtureRoom::ResolveBatched() const {
+absl::StatusOr<StateMap> FixtureRoom::ResolveBatched(
+    bool computed_chains) const {
   const StateResCallbacks cb = callbacks();
   std::optional<StateMap> state;
   for (const std::vector<const Pdu*>& batch : batches_) {
@@ -216,8 +217,12 @@ absl::StatusOr<StateMap> FixtureRoom::ResolveBatched() const {
       sets.push_back(Single(*pdu));
       chains.push_back(AuthChain(*pdu));
     }
-    ASSIGN_OR_RETURN(state,
-                     ResolveStateWithAuthChains(*rules_, sets, chains, cb));
+    if (computed_chains) {
+      ASSIGN_OR_RETURN(state, ResolveState(*rules_, sets, cb));
+    } else {
+      ASSIGN_OR_RETURN(state,
+                       ResolveStateWithAuthChains(*rules_, sets, chains, cb));
+    }
   }
   return *state;
 }

@@ -39,7 +39,10 @@ class FixtureRoom {
   absl::StatusOr<StateMap> StateOf(const std::vector<std::string>& ids) const;
 
   absl::StatusOr<StateMap> ResolveIteratively() const;
-  absl::StatusOr<StateMap> ResolveBatched() const;
+  // `computed_chains`: let ResolveState compute the auth chains of the
+  // state sets (including the previous batch's state) instead of passing
+  // only the new PDUs' chains as ruma's harness does.
+  absl::StatusOr<StateMap> ResolveBatched(bool computed_chains = false) const;
   absl::StatusOr<StateMap> ResolveAtomically() const;
 
  private:

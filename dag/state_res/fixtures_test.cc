@@ -55,6 +55,11 @@ TEST_P(BatchFixtureTest, ResolvesToSnapshotInAllOrders) {
   ASSERT_TRUE(batched.ok()) << batched.status();
   EXPECT_EQ(Render(*batched), *want) << "batched";
 
+  // How Myelin itself calls it: auth chains computed from the state sets.
+  absl::StatusOr<StateMap> computed = room->ResolveBatched(true);
+  ASSERT_TRUE(computed.ok()) << computed.status();
+  EXPECT_EQ(Render(*computed), *want) << "batched, computed auth chains";
+
   absl::StatusOr<StateMap> atomic = room->ResolveAtomically();
   ASSERT_TRUE(atomic.ok()) << atomic.status();
   EXPECT_EQ(Render(*atomic), *want) << "atomic";

@@ -82,16 +82,14 @@ const Pdu* ResolveOtherConflict(const RoomVersionRules& rules,
   return events.back().pdu;
 }
 
-}  // namespace
+using Conflicts = absl::btree_map<StateKey, std::vector<std::string>>;
 
-StateMap ResolveV1(const RoomVersionRules& rules,
-                   std::span<const StateMap> sets,
-                   const StateResCallbacks& callbacks) {
-  // "A conflict occurs between states where those states have different
-  // event_ids for the same (event_type, state_key)"; a key missing from
-  // some states is not a conflict in v1.
+// "A conflict occurs between states where those states have different
+// event_ids for the same (event_type, state_key)"; a key missing from some
+// states is not a conflict in v1 (unlike v2).
+std::pair<StateMap, Conflicts> SeparateV1(std::span<const StateMap> sets) {
   StateMap unconflicted;
-  absl::btree_map<StateKey, std::vector<std::string>> conflicted;
+  Conflicts conflicted;
   for (const StateMap& set : sets) {
     for (const auto& [key, id] : set) {
       if (auto c = conflicted.find(key); c != conflicted.end()) {
@@ -107,6 +105,15 @@ StateMap ResolveV1(const RoomVersionRules& rules,
       unconflicted.erase(it);
     }
   }
+  return {std::move(unconflicted), std::move(conflicted)};
+}
+
+}  // namespace
+
+StateMap ResolveV1(const RoomVersionRules& rules,
+                   std::span<const StateMap> sets,
+                   const StateResCallbacks& callbacks) {
+  auto [unconflicted, conflicted] = SeparateV1(sets);
   if (conflicted.empty()) return unconflicted;
 
   // R starts as the unconflicted state.
