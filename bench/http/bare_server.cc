@@ -10,6 +10,9 @@
 // once accepting, so a script can start it with --port 0 and read the port.
 // Stops on SIGINT or SIGTERM.
 #include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -18,10 +21,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace {
 
@@ -43,8 +42,7 @@ http::response<http::string_body> Respond(
     const http::request<http::string_body>& req) {
   const bool get = req.method() == http::verb::get;
   http::response<http::string_body> res(
-      get ? http::status::ok : http::status::method_not_allowed,
-      req.version());
+      get ? http::status::ok : http::status::method_not_allowed, req.version());
   res.set(http::field::server, "myelin-bare-server");
   res.set(http::field::content_type, "application/json");
   res.keep_alive(req.keep_alive());
@@ -132,7 +130,8 @@ int Serve(int port, int threads) {
 
 int main(int argc, char** argv) {
   int port = 0;
-  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
     const bool has_value = i + 1 < argc;

@@ -13,6 +13,9 @@
 //
 // Usage: see LoadgenUsage() in loadgen_options.cc, or run with --help.
 #include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -22,10 +25,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "bench/http/latency_stats.h"
 #include "bench/http/loadgen_options.h"
@@ -121,8 +120,8 @@ asio::awaitable<void> RunConnection(const Plan& plan, Worker& w) {
     if (!first) ++w.result.reconnects;
     beast::tcp_stream stream(executor);
     stream.expires_at(std::min(Clock::now() + plan.timeout, plan.end));
-    auto [connect_ec] = co_await stream.async_connect(plan.endpoint,
-                                                      kUseAwaitable);
+    auto [connect_ec] =
+        co_await stream.async_connect(plan.endpoint, kUseAwaitable);
     if (connect_ec) {
       CountError(plan, w);
       asio::steady_timer backoff(executor);
@@ -230,7 +229,8 @@ int Main(const std::vector<std::string_view>& args) {
   result.connections = o.connections;
   result.threads = o.threads;
   result.elapsed_seconds = o.duration_seconds;
-  const std::string out = o.json ? FormatJson(result) + "\n" : FormatText(result);
+  const std::string out =
+      o.json ? FormatJson(result) + "\n" : FormatText(result);
   std::fputs(out.c_str(), stdout);
   // A run without a single response measured nothing.
   return result.responses > 0 ? 0 : 1;

@@ -26,8 +26,10 @@ std::optional<T> ParseNumber(std::string_view text) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -51,7 +53,8 @@ ParsedUrl ParseHttpUrl(std::string_view url) {
   std::string_view authority = rest.substr(0, slash);
   HttpUrl out;
   out.target = slash == std::string_view::npos ? "/" : rest.substr(slash);
-  if (HasControlChars(out.target) || out.target.find(' ') != std::string::npos) {
+  if (HasControlChars(out.target) ||
+      out.target.find(' ') != std::string::npos) {
     return UrlError("URL path contains spaces or control characters");
   }
   if (authority.find('@') != std::string_view::npos) {
@@ -70,7 +73,8 @@ ParsedUrl ParseHttpUrl(std::string_view url) {
   } else {
     const size_t colon = authority.find(':');
     out.host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    if (colon != std::string_view::npos)
+      port_text = authority.substr(colon + 1);
   }
   if (out.host.empty()) return UrlError("URL has no host");
   if (!port_text.empty() || authority.back() == ':') {
@@ -139,7 +143,8 @@ ParsedArgs ParseLoadgenArgs(const std::vector<std::string_view>& args) {
       options.threads = *n;
     } else if (flag == "--duration" || flag == "-d") {
       auto d = ParseNumber<double>(value);
-      if (!d || !std::isfinite(*d) || *d <= 0) return bad("must be > 0 seconds");
+      if (!d || !std::isfinite(*d) || *d <= 0)
+        return bad("must be > 0 seconds");
       if (*d > kMaxDurationSeconds) {
         result.warnings.push_back("--duration capped at 120 seconds");
         *d = kMaxDurationSeconds;
