@@ -336,3 +336,73 @@ TEST(AuthTest, UserPowerLevel) {
 
 }  // namespace
 }  // namespace myelin
+
+namespace myelin {
+namespace {
+
+// Rooms whose power levels event is missing: the creator has 100 (v12:
+// infinite), everyone else 0, and state needs 50.
+void JoinBobNoPl(R& r) {
+  r.Add(r.Event("$bob-join", "m.room.member", kBob)
+            .StateKey(kBob)
+            .Content(R"({"membership": "join"})"));
+}
+
+TEST(AuthTest, DefaultsWithoutPowerLevels) {
+  for (int v = 1; v <= 12; ++v) {
+    TestRoom r(std::to_string(v), "public", /*with_power_levels=*/false);
+    JoinBobNoPl(r);
+    EXPECT_TRUE(
+        r.Check(r.Event("$e", "m.room.topic", kAlice).StateKey("")).ok())
+        << v;
+    absl::Status s = r.Check(r.Event("$e", "m.room.topic", kBob).StateKey(""));
+    EXPECT_NE(s.message().find("rule 8:"), absl::string_view::npos) << v << s;
+    EXPECT_TRUE(r.Check(r.Event("$e", "m.room.message", kBob)).ok()) << v;
+    // Kick needs 50.
+    EXPECT_TRUE(r.Check(r.Member("$e", kAlice, kBob, "leave")).ok()) << v;
+    EXPECT_FALSE(r.Check(r.Member("$e", kBob, kAlice, "leave")).ok()) << v;
+  }
+}
+
+TEST(AuthTest, AdditionalCreatorsAreAllPowerful) {
+  TestRoom r("12", "public", /*with_power_levels=*/false);
+  PduBuilder create("$create", "m.room.create", kAlice);
+  create.NoRoom().StateKey("").Content(
+      R"({"room_version": "12", "additional_creators": ["@bob:b.org"]})");
+  r.Add(create);
+  JoinBobNoPl(r);
+  // Bob is a creator: infinite power, alice cannot ban him and he can set
+  // any power levels except listing creators.
+  EXPECT_FALSE(r.Check(r.Member("$e", kAlice, kBob, "ban")).ok());
+  EXPECT_TRUE(r.Check(r.Event("$e", "m.room.power_levels", kBob)
+                          .StateKey("")
+                          .Content(R"({"ban": 1000})"))
+                  .ok());
+  absl::Status s = r.Check(r.Event("$e", "m.room.power_levels", kAlice)
+                               .StateKey("")
+                               .Content(R"({"users": {"@bob:b.org": 1}})"));
+  EXPECT_NE(s.message().find("rule 11.4:"), absl::string_view::npos) << s;
+  // Not a creator before v12.
+  TestRoom r11("11", "public");
+  r11.Add(r11.Member("$bob-join", kBob, kBob, "join"));
+  EXPECT_TRUE(r11.Check(r11.Member("$e", kAlice, kBob, "ban")).ok());
+}
+
+TEST(AuthTest, PowerLevelsCacheParsesOnce) {
+  TestRoom r("10", "public");
+  JoinBob(r);
+  PowerLevelsCache cache;
+  const Pdu* pl = r.state().at(StateKey("m.room.power_levels", ""));
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> a = cache.Get(*pl, r.rules());
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> b = cache.Get(*pl, r.rules());
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->get(), b->get());
+  EXPECT_EQ((*a)->UserLevel(kAlice), 100);
+  Pdu msg = r.Event("$e", "m.room.message", kBob).Build(r.rules());
+  EXPECT_TRUE(CheckAuth(msg, r.rules(), r.state(), {}, &cache).ok());
+  Pdu topic = r.Event("$e", "m.room.topic", kBob).StateKey("").Build(r.rules());
+  EXPECT_FALSE(CheckAuth(topic, r.rules(), r.state(), {}, &cache).ok());
+}
+
+}  // namespace
+}  // namespace myelin

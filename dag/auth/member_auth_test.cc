@@ -56,6 +56,12 @@ TEST(MemberAuthTest, Join) {
       {"restricted without via", 8, 12, "restricted", nullptr, BobJoins,
        "rule 5.3.5.2:"},
       {"restricted invited", 8, 12, "restricted", InviteBob, BobJoins, ""},
+      {"restricted banned despite via", 8, 12, "restricted",
+       [](R& r) {
+         JoinCarol(r);
+         BanBob(r);
+       },
+       [](const R& r) { return BobJoinsVia(r, kCarol); }, "rule 5.3.3:"},
       {"restricted via member below invite level", 8, 11, "restricted",
        [](R& r) {
          JoinCarol(r);

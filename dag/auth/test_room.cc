@@ -4,7 +4,8 @@
 
 namespace myelin {
 
-TestRoom::TestRoom(std::string_view version, std::string_view join_rule)
+TestRoom::TestRoom(std::string_view version, std::string_view join_rule,
+                   bool with_power_levels)
     : rules_(*FindRoomVersion(version)) {
   PduBuilder create("$create", "m.room.create", kAlice);
   create.StateKey("").Content(absl::StrFormat(
@@ -17,11 +18,13 @@ TestRoom::TestRoom(std::string_view version, std::string_view join_rule)
   }
   Add(create);
   Add(Member("$alice-join", kAlice, kAlice, "join").Prev({"$create"}));
-  Add(Event("$pl", "m.room.power_levels", kAlice)
+  if (with_power_levels) {
+    Add(Event("$pl", "m.room.power_levels", kAlice)
           .StateKey("")
           .Content(rules_.privileged_creators
                        ? "{}"
                        : absl::StrFormat(R"({"users": {"%s": 100}})", kAlice)));
+  }
   Add(Event("$jr", "m.room.join_rules", kAlice)
           .StateKey("")
           .Content(absl::StrFormat(R"({"join_rule": "%s"})", join_rule)));

@@ -20,8 +20,9 @@ class TestRoom {
  public:
   // A room of `version` created by alice, who is joined; power levels give
   // alice 100 (v12: alice is a creator and not listed) and the join rule is
-  // `join_rule`.
-  TestRoom(std::string_view version, std::string_view join_rule);
+  // `join_rule`. Without `with_power_levels` there is no power levels event.
+  TestRoom(std::string_view version, std::string_view join_rule,
+           bool with_power_levels = true);
 
   const RoomVersionRules& rules() const { return rules_; }
   const std::string& room_id() const { return room_id_; }
