@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
+#include "dag/ids/ids.h"
 
 namespace myelin::auth_internal {
 
@@ -102,9 +103,8 @@ absl::Status Reject(std::string_view rule, std::string_view why) {
 }
 
 bool LooksLikeUserId(std::string_view id) {
-  size_t colon = id.find(':');
-  return id.size() >= 4 && id[0] == '@' && colon != std::string_view::npos &&
-         colon > 1 && colon + 1 < id.size();
+  // Events from other servers may carry historical user ids.
+  return ids::ParseUserId(id, ids::UserIdGrammar::kHistorical).ok();
 }
 
 }  // namespace myelin::auth_internal

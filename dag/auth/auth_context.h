@@ -67,7 +67,8 @@ absl::Status CheckMember(const AuthContext& ctx);
 // Rule 11 (10 before v12): m.room.power_levels events.
 absl::Status CheckPowerLevels(const AuthContext& ctx);
 
-// Loose user id check used by rules 1.4 and 11.3: "@localpart:server".
+// The user id check of rules 1.4 and 11.3 (dag/ids, historical grammar:
+// what the spec requires servers to accept from others).
 bool LooksLikeUserId(std::string_view id);
 
 }  // namespace myelin::auth_internal
