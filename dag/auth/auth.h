@@ -91,6 +91,13 @@ absl::Status CheckAuth(const Pdu& event, const RoomVersionRules& rules,
 absl::Status CheckAuthEvents(const Pdu& event, const RoomVersionRules& rules,
                              std::span<const Pdu* const> auth_events);
 
+// The auth state formed by an event's own auth events (server-server-api
+// "Checks performed on receipt of a PDU", step 4: "passes authorization
+// rules based on the event's auth events"). Later entries win on duplicate
+// keys; CheckAuthEvents rejects duplicates first. Non-state events are
+// skipped.
+AuthState AuthStateFromEvents(std::span<const Pdu* const> auth_events);
+
 // Spec: server-server-api "Auth events selection": the (type, state_key)
 // pairs whose current state events must be listed in auth_events of an
 // event with these fields. Empty for m.room.create.

@@ -65,6 +65,14 @@ std::vector<StateKey> AuthEventsSelection(const Pdu& event,
                              event.content(), rules);
 }
 
+AuthState AuthStateFromEvents(std::span<const Pdu* const> auth_events) {
+  AuthState state;
+  for (const Pdu* e : auth_events) {
+    if (e->state_key()) state[StateKey(e->type(), *e->state_key())] = e;
+  }
+  return state;
+}
+
 absl::Status CheckAuthEvents(const Pdu& event, const RoomVersionRules& rules,
                              std::span<const Pdu* const> auth_events) {
   const std::vector<StateKey> allowed = AuthEventsSelection(event, rules);

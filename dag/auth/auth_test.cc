@@ -293,6 +293,21 @@ TEST(AuthTest, AuthEventsList) {
   }
 }
 
+TEST(AuthTest, AuthAgainstOwnAuthEvents) {
+  TestRoom r("10", "public");
+  JoinBob(r);
+  std::vector<const Pdu*> auth = {
+      r.state().at(StateKey("m.room.create", "")),
+      r.state().at(StateKey("m.room.power_levels", "")),
+      r.state().at(StateKey("m.room.member", kBob))};
+  Pdu msg = r.Event("$e", "m.room.message", kBob).Build(r.rules());
+  EXPECT_TRUE(CheckAuthEvents(msg, r.rules(), auth).ok());
+  EXPECT_TRUE(CheckAuth(msg, r.rules(), AuthStateFromEvents(auth)).ok());
+  auth.pop_back();  // Without bob's membership he is not joined.
+  absl::Status s = CheckAuth(msg, r.rules(), AuthStateFromEvents(auth));
+  EXPECT_NE(s.message().find("rule 6:"), absl::string_view::npos) << s;
+}
+
 TEST(AuthTest, Selection) {
   const RoomVersionRules& v9 = *FindRoomVersion("9");
   const RoomVersionRules& v12 = *FindRoomVersion("12");

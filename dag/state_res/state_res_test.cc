@@ -191,6 +191,26 @@ TEST(ResolveV2Test, UnknownEventsAreDropped) {
   EXPECT_EQ(*got, dag.StateOf(kBase));
 }
 
+TEST(ResolveV2Test, AuthCyclesDoNotHang) {
+  for (const char* v : {"1", "10"}) {
+    Dag dag(v);
+    dag.Bootstrap();
+    // Two power levels events citing each other (a malicious DAG).
+    dag.State("$pl-x", "m.room.power_levels", kAlice, "", "{}",
+              {"$create", "$alice", "$pl-y"}, 6);
+    dag.State("$pl-y", "m.room.power_levels", kAlice, "", "{}",
+              {"$create", "$alice", "$pl-x"}, 6);
+    dag.State("$t", "m.room.topic", kAlice, "", "{}",
+              {"$create", "$alice", "$pl-x"}, 7);
+    std::vector<StateMap> sets = {dag.StateOf(With(kBase, {"$pl-x"})),
+                                  dag.StateOf(With(kBase, {"$pl-y", "$t"}))};
+    absl::StatusOr<StateMap> got =
+        ResolveState(dag.rules(), sets, dag.Callbacks());
+    ASSERT_TRUE(got.ok()) << v;
+    EXPECT_TRUE(got->contains(StateKey("m.room.create", ""))) << v;
+  }
+}
+
 TEST(ResolveTest, NeedsFetch) {
   std::vector<StateMap> sets = {StateMap()};
   EXPECT_FALSE(ResolveState(*FindRoomVersion("10"), sets, {}).ok());
