@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -227,12 +228,19 @@ absl::StatusOr<StateMap> FixtureRoom::ResolveBatched(
   return *state;
 }
 
-absl::StatusOr<StateMap> FixtureRoom::ResolveAtomically() const {
+absl::StatusOr<StateMap> FixtureRoom::ResolveAtomically(
+    unsigned shuffle_seed) const {
+  std::vector<const Pdu*> order;
+  for (const Pdu& pdu : pdus_) order.push_back(&pdu);
+  if (shuffle_seed != 0) {
+    std::mt19937 rng(shuffle_seed);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
   std::vector<StateMap> sets;
   std::vector<absl::flat_hash_set<std::string>> chains;
-  for (const Pdu& pdu : pdus_) {
-    sets.push_back(Single(pdu));
-    chains.push_back(AuthChain(pdu));
+  for (const Pdu* pdu : order) {
+    sets.push_back(Single(*pdu));
+    chains.push_back(AuthChain(*pdu));
   }
   return ResolveStateWithAuthChains(*rules_, sets, chains, callbacks());
 }

@@ -43,7 +43,9 @@ class FixtureRoom {
   // state sets (including the previous batch's state) instead of passing
   // only the new PDUs' chains as ruma's harness does.
   absl::StatusOr<StateMap> ResolveBatched(bool computed_chains = false) const;
-  absl::StatusOr<StateMap> ResolveAtomically() const;
+  // `shuffle_seed` != 0 permutes the state sets first (the result must not
+  // depend on their order).
+  absl::StatusOr<StateMap> ResolveAtomically(unsigned shuffle_seed = 0) const;
 
  private:
   FixtureRoom() = default;

@@ -63,6 +63,12 @@ TEST_P(BatchFixtureTest, ResolvesToSnapshotInAllOrders) {
   absl::StatusOr<StateMap> atomic = room->ResolveAtomically();
   ASSERT_TRUE(atomic.ok()) << atomic.status();
   EXPECT_EQ(Render(*atomic), *want) << "atomic";
+
+  for (unsigned seed = 1; seed <= 5; ++seed) {
+    absl::StatusOr<StateMap> shuffled = room->ResolveAtomically(seed);
+    ASSERT_TRUE(shuffled.ok()) << shuffled.status();
+    EXPECT_EQ(Render(*shuffled), *want) << "atomic, shuffle seed " << seed;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
