@@ -36,6 +36,12 @@ std::string_view PresetName(Preset preset);
 // Index into kColumnFamilies. In memory only; the name is what reaches disk.
 enum class Cf : uint8_t {
   kMeta = 0,
+  // Accounts (storage/accounts).
+  kLocalpartAccount,
+  kUseridDevices,
+  kTokenhashSession,
+  kUseridProfile,
+  kRegtokenUses,
   kCount,
 };
 
@@ -53,6 +59,17 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
     kColumnFamilies = {{
         {Cf::kMeta, "meta", "u8 (keys::MetaRow)",
          "per row: u64 schema version | capnp DatabaseInfo", Preset::kSmall},
+        // Accounts (storage/accounts).
+        {Cf::kLocalpartAccount, "localpart_account", "str",
+         "capnp Account", Preset::kPointLookup},
+        {Cf::kUseridDevices, "userid_devices", "str.str",
+         "capnp Device", Preset::kPrefixScan},
+        {Cf::kTokenhashSession, "tokenhash_session", "str",
+         "capnp Session", Preset::kPointLookup},
+        {Cf::kUseridProfile, "userid_profile", "str",
+         "JSON object {displayname, avatar_url}", Preset::kPointLookup},
+        {Cf::kRegtokenUses, "regtoken_uses", "str", "u64 completed uses",
+         Preset::kSmall},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);
