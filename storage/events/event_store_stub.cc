@@ -1,0 +1,2 @@
+// Compile check of the public header until the implementation lands.
+#include "storage/events/event_store.h"
