@@ -1,5 +1,7 @@
 #include "dag/state_res/large_room.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "dag/base/strings.h"
 #include "dag/pdu/pdu_builder.h"
@@ -23,11 +25,22 @@ const Pdu& LargeRoom::Add(const PduBuilder& b) {
 
 LargeRoom::LargeRoom(const RoomVersionRules& rules, int members, int changes)
     : rules_(rules) {
+  // Since v12 the room id is the create event's id, create is never an auth
+  // event and creators may not be listed in power levels.
+  const bool v12 = rules.room_id_is_create_event_id;
   int64_t ts = 0;
   auto state = [&](std::string_view id, std::string_view type,
                    std::string_view sender, std::string_view key,
                    std::string_view content, std::vector<std::string> auth) {
     PduBuilder b(id, type, sender);
+    if (v12) {
+      auth.erase(std::remove(auth.begin(), auth.end(), "$create"), auth.end());
+      if (type == event_type::kCreate) {
+        b.NoRoom();
+      } else {
+        b.Room("!create");
+      }
+    }
     b.StateKey(key).Content(content).Auth(std::move(auth)).Ts(++ts).Depth(ts);
     const Pdu& p = Add(b);
     return StateKey(p.type(), *p.state_key());
@@ -41,7 +54,8 @@ LargeRoom::LargeRoom(const RoomVersionRules& rules, int members, int changes)
                  R"({"membership": "join"})", {"$create"}),
            "$alice");
   add_base(state("$pl", "m.room.power_levels", kAlice, "",
-                 R"({"users": {"@alice:a.org": 100}})", {"$create", "$alice"}),
+                 v12 ? "{}" : R"({"users": {"@alice:a.org": 100}})",
+                 {"$create", "$alice"}),
            "$pl");
   add_base(state("$jr", "m.room.join_rules", kAlice, "",
                  R"({"join_rule": "public"})", {"$create", "$alice", "$pl"}),
@@ -59,7 +73,8 @@ LargeRoom::LargeRoom(const RoomVersionRules& rules, int members, int changes)
   fork_b_ = base;
   // Fork A: a moderator, bans, a topic.
   fork_a_[state("$pl-a", "m.room.power_levels", kAlice, "",
-                R"({"users": {"@alice:a.org": 100, "@mod:a.org": 50}})",
+                v12 ? R"({"users": {"@mod:a.org": 50}})"
+                    : R"({"users": {"@alice:a.org": 100, "@mod:a.org": 50}})",
                 {"$create", "$alice", "$pl"})] = "$pl-a";
   for (int i = 0; i < changes; ++i) {
     const std::string id = absl::StrCat("$ban", i);

@@ -18,8 +18,7 @@ namespace myelin {
 
 class LargeRoom {
  public:
-  // REQUIRES: 2 * changes <= members; rules are v1–v11 (ids are not
-  // derived from the create event).
+  // REQUIRES: 2 * changes <= members.
   LargeRoom(const RoomVersionRules& rules, int members, int changes);
 
   const RoomVersionRules& rules() const { return rules_; }

@@ -9,7 +9,7 @@ namespace myelin {
 namespace {
 
 TEST(LargeRoomTest, BansAndAdminTopicWin) {
-  for (const char* v : {"1", "2", "10", "11"}) {
+  for (const char* v : {"1", "2", "10", "11", "12"}) {
     const LargeRoom room(*FindRoomVersion(v), 300, 50);
     const std::vector<StateMap> sets = {room.fork_a(), room.fork_b()};
     absl::StatusOr<StateMap> got =
