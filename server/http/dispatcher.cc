@@ -106,6 +106,9 @@ Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
       decision.label = match.route->pattern;
       request->params = std::move(match.params);
       status = Authenticate(*match.route, request);
+      if (status.ok() && match.route->rate_limit != nullptr) {
+        status = match.route->rate_limit->Admit(*request);
+      }
       if (status.ok() && match.route->body == Body::kJson) {
         status = ParseJsonBody(request);
       }

@@ -47,6 +47,16 @@ enum class Execution {
 // Completes a deferred request. Call exactly once, from any thread.
 using Responder = std::function<void(absl::StatusOr<Response>)>;
 
+// Admits or refuses a request before its handler runs (rate limits, see
+// server/ratelimit). Called after authentication, so request.principal is
+// set. Thread-safe.
+class RequestLimiter {
+ public:
+  virtual ~RequestLimiter() = default;
+  // OK, or 429 M_LIMIT_EXCEEDED with retry_after_ms.
+  virtual absl::Status Admit(const Request& request) const = 0;
+};
+
 using Handler = std::function<absl::StatusOr<Response>(const Request&)>;
 // For requests answered later (long polls): the handler keeps the responder.
 using DeferredHandler = std::function<void(const Request&, Responder)>;
@@ -57,6 +67,9 @@ struct Route {
   Auth auth = Auth::kNone;
   Body body = Body::kAny;
   Execution execution = Execution::kBlocking;
+  // Routes opt in to rate limiting by naming a limiter; not owned, must
+  // outlive the table. nullptr: not limited.
+  const RequestLimiter* rate_limit = nullptr;
   Handler handler;                   // Exactly one of handler and
   DeferredHandler deferred_handler;  // deferred_handler is set.
 };
