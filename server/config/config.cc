@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "dag/base/log.h"
 #include "dag/base/status_macros.h"
+#include "server/config/accounts_config.h"
 #include "server/config/yaml_reader.h"
 
 namespace myelin::config {
@@ -92,6 +93,7 @@ void ReadTopLevel(const YAML::Node& root, Config* config, YamlErrors* errors) {
   reader.String("registration_shared_secret",
                 &config->registration_shared_secret);
   reader.Bool("enable_registration", &config->enable_registration);
+  ReadAccountKeys(reader, config, errors);
   reader.U64("max_request_body_bytes", &config->max_request_body_bytes, 1024,
              uint64_t{1} << 32);
   uint64_t timeout = config->request_timeout_seconds;

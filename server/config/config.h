@@ -30,6 +30,27 @@ struct Listener {
                                      Resource::kMetrics};
 };
 
+// A registration token (Spec: client-server-api, "Token-authenticated
+// registration"). When any are configured, /register requires one.
+struct RegistrationToken {
+  std::string token;          // 1-64 of [A-Za-z0-9._~-]
+  uint64_t uses_allowed = 0;  // 0: unlimited
+  uint64_t expiry_time_ms = 0;  // ms since the epoch; 0: never expires
+};
+
+// One class of rate-limited requests: a token bucket per IP and per user.
+struct RateLimit {
+  double per_second = 0.17;
+  double burst = 3;
+};
+
+struct RateLimiting {
+  bool enabled = true;  // false: nothing is limited (tests, benchmarks)
+  RateLimit login = {0.17, 3};
+  RateLimit registration = {0.17, 3};
+  RateLimit message = {0.2, 10};  // for routes that send events
+};
+
 struct Config {
   // The domain in user ids (@alice:server_name). Never change it once users
   // exist: the database refuses to open under another name.
@@ -59,6 +80,16 @@ struct Config {
   // Shared secret for /_synapse/admin/v1/register. Empty: endpoint disabled.
   std::string registration_shared_secret;
   bool enable_registration = false;
+  // Accounts (server/client/accounts*): see docs/homeserver.sample.yaml.
+  std::vector<RegistrationToken> registration_tokens;
+  // argon2id cost of password hashes (libsodium crypto_pwhash_str).
+  uint64_t argon2_opslimit = 2;
+  uint64_t argon2_memlimit_kib = 65536;
+  // Issue refresh tokens to clients that ask for them; their access tokens
+  // then expire after access_token_lifetime_ms.
+  bool refresh_tokens = false;
+  uint64_t access_token_lifetime_ms = 300000;
+  RateLimiting rate_limiting;
   // Largest request body accepted outside media uploads.
   uint64_t max_request_body_bytes = 1 << 20;
   // A request's headers and body must arrive within this time.

@@ -115,6 +115,35 @@ void MapReader::StringList(const char* key, std::vector<std::string>* out) {
   *out = std::move(items);
 }
 
+void MapReader::Double(const char* key, double* out, double min,
+                       double max) {
+  YAML::Node value = Get(key);
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!ScalarOrError(value, key, "a number")) return;
+  double parsed = 0;
+  if (!absl::SimpleAtod(value.Scalar(), &parsed) || !(parsed >= min) ||
+      !(parsed <= max)) {
+    errors_->Add(PathOf(key), "expected a number between " +
+                                  std::to_string(min) + " and " +
+                                  std::to_string(max) + ", got '" +
+                                  value.Scalar() + "'");
+    return;
+  }
+  *out = parsed;
+}
+
+void MapReader::Mapping(
+    const char* key,
+    const std::function<void(const YAML::Node&, const std::string&)>& each) {
+  YAML::Node value = Get(key);
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsMap()) {
+    errors_->Add(PathOf(key), "expected a mapping, got " + TypeName(value));
+    return;
+  }
+  each(value, PathOf(key));
+}
+
 void MapReader::Sequence(
     const char* key,
     const std::function<void(const YAML::Node&, const std::string&)>& each) {

@@ -36,6 +36,11 @@ class MapReader {
   void Bool(const char* key, bool* out);
   void U64(const char* key, uint64_t* out, uint64_t min, uint64_t max);
   void StringList(const char* key, std::vector<std::string>* out);
+  void Double(const char* key, double* out, double min, double max);
+  // Calls `each` with (node, path) when the key holds a mapping.
+  void Mapping(const char* key,
+               const std::function<void(const YAML::Node&,
+                                        const std::string&)>& each);
   // Calls `each` with (element node, element path) for every element of a
   // sequence.
   void Sequence(const char* key,
