@@ -30,7 +30,8 @@ absl::Status CheckCreate(const Pdu& event, const RoomVersionRules& rules) {
     return Reject("1.2", "room_id domain does not match sender domain");
   }
   // Rule 1.3 (since v1).
-  if (const boost::json::value* v = event.content().if_contains("room_version")) {
+  if (const boost::json::value* v =
+          event.content().if_contains("room_version")) {
     if (!v->is_string() ||
         FindRoomVersion(std::string_view(v->get_string())) == nullptr) {
       return Reject("1.3", "content.room_version is not a recognised version");
@@ -48,7 +49,8 @@ absl::Status CheckCreate(const Pdu& event, const RoomVersionRules& rules) {
         return Reject("1.4", "additional_creators is not an array");
       }
       for (const boost::json::value& c : v->get_array()) {
-        if (!c.is_string() || !LooksLikeUserId(std::string_view(c.get_string()))) {
+        if (!c.is_string() ||
+            !LooksLikeUserId(std::string_view(c.get_string()))) {
           return Reject("1.4", "additional_creators has an invalid user id");
         }
       }
@@ -81,7 +83,8 @@ absl::Status CheckFederate(const AuthContext& ctx) {
 
 // Rule 4 of v1–v5 (special case): m.room.aliases.
 absl::Status CheckAliases(const Pdu& event) {
-  if (!event.state_key()) return Reject("4.1 (v1-v5)", "aliases has no state_key");
+  if (!event.state_key())
+    return Reject("4.1 (v1-v5)", "aliases has no state_key");
   if (*event.state_key() != ServerNameOf(event.sender())) {
     return Reject("4.2 (v1-v5)", "sender domain does not match state_key");
   }
@@ -119,7 +122,8 @@ absl::Status CheckNonMember(const AuthContext& ctx) {
   // Rule 8 (7 before v12).
   if (ctx.power_levels().EventLevel(event.type(), event.is_state()) >
       sender_level) {
-    return Reject("8", "sender's power level is below the event's required level");
+    return Reject("8",
+                  "sender's power level is below the event's required level");
   }
   // Rule 9 (8 before v12).
   if (event.state_key() && !event.state_key()->empty() &&
@@ -190,10 +194,10 @@ absl::StatusOr<int64_t> UserPowerLevel(std::string_view user_id,
   // A synthetic event only carries the sender into the context.
   static const AuthHooks kNoHooks;
   auto it = state.find(StateKey(event_type::kCreate, ""));
-  if (it == state.end()) return absl::FailedPreconditionError("no create event");
-  ASSIGN_OR_RETURN(AuthContext ctx,
-                   AuthContext::Make(*it->second, rules, state, kNoHooks,
-                                     nullptr));
+  if (it == state.end())
+    return absl::FailedPreconditionError("no create event");
+  ASSIGN_OR_RETURN(AuthContext ctx, AuthContext::Make(*it->second, rules, state,
+                                                      kNoHooks, nullptr));
   return ctx.LevelOf(user_id);
 }
 

@@ -13,6 +13,7 @@
 #ifndef MYELIN_DAG_AUTH_AUTH_H_
 #define MYELIN_DAG_AUTH_AUTH_H_
 
+#include <boost/json.hpp>
 #include <functional>
 #include <memory>
 #include <span>
@@ -20,8 +21,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"

@@ -53,7 +53,8 @@ std::vector<StateKey> AuthEventsSelection(
     const boost::json::value* via =
         content.if_contains("join_authorised_via_users_server");
     if (via != nullptr && via->is_string()) {
-      keys.emplace_back(event_type::kMember, std::string_view(via->get_string()));
+      keys.emplace_back(event_type::kMember,
+                        std::string_view(via->get_string()));
     }
   }
   return keys;
@@ -91,8 +92,9 @@ absl::Status CheckAuthEvents(const Pdu& event, const RoomVersionRules& rules,
     }
     // Rule 3.2 (since v12 the create event must not be selected).
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return Reject("3.2", absl::StrFormat("auth event (%s, %s) is not selected",
-                                           key.first, key.second));
+      return Reject("3.2",
+                    absl::StrFormat("auth event (%s, %s) is not selected",
+                                    key.first, key.second));
     }
     has_create |= auth->Is(event_type::kCreate);
     // Rule 3.5.

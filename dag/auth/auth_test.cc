@@ -18,9 +18,7 @@ PduBuilder Create(const R& r, std::string_view content) {
 TEST(AuthTest, Create) {
   RunAuthCases({
       {"valid", 1, 12, "public", nullptr,
-       [](const R& r) {
-         return Create(r, R"({"creator": "@alice:a.org"})");
-       },
+       [](const R& r) { return Create(r, R"({"creator": "@alice:a.org"})"); },
        ""},
       {"has prev_events", 1, 12, "public", nullptr,
        [](const R& r) {
@@ -37,7 +35,8 @@ TEST(AuthTest, Create) {
        "rule 1.2:"},
       {"unknown room_version", 1, 12, "public", nullptr,
        [](const R& r) {
-         return Create(r, R"({"creator": "@alice:a.org", "room_version": "99"})");
+         return Create(r,
+                       R"({"creator": "@alice:a.org", "room_version": "99"})");
        },
        "rule 1.3:"},
       {"no creator", 1, 10, "public", nullptr,
@@ -92,12 +91,11 @@ TEST(AuthTest, AliasesSpecialCase) {
     };
   };
   RunAuthCases({
-      {"own server, not joined", 1, 5, "public", nullptr, aliases("b.org"),
-       ""},
+      {"own server, not joined", 1, 5, "public", nullptr, aliases("b.org"), ""},
       {"other server", 1, 5, "public", nullptr, aliases("a.org"),
        "rule 4.2 (v1-v5):"},
-      {"no special case from v6", 6, 12, "public", nullptr,
-       aliases("b.org"), "rule 6:"},
+      {"no special case from v6", 6, 12, "public", nullptr, aliases("b.org"),
+       "rule 6:"},
   });
 }
 
@@ -158,8 +156,9 @@ TEST(AuthTest, GeneralRules) {
 }
 
 PduBuilder Pl(const R& r, std::string_view sender, std::string_view content) {
-  return r.Event("$e", "m.room.power_levels", sender).StateKey("").Content(
-      content);
+  return r.Event("$e", "m.room.power_levels", sender)
+      .StateKey("")
+      .Content(content);
 }
 
 void BobIsMod(R& r) {
@@ -176,12 +175,14 @@ TEST(AuthTest, PowerLevels) {
   RunAuthCases({
       {"string level accepted before v10", 1, 9, "public", nullptr,
        [](const R& r) {
-         return Pl(r, kAlice, R"({"ban": "50", "users": {"@alice:a.org": 100}})");
+         return Pl(r, kAlice,
+                   R"({"ban": "50", "users": {"@alice:a.org": 100}})");
        },
        ""},
       {"string level rejected from v10", 10, 11, "public", nullptr,
        [](const R& r) {
-         return Pl(r, kAlice, R"({"ban": "50", "users": {"@alice:a.org": 100}})");
+         return Pl(r, kAlice,
+                   R"({"ban": "50", "users": {"@alice:a.org": 100}})");
        },
        "rule 11.1:"},
       {"users key not a user id", 1, 12, "public", nullptr,
@@ -242,11 +243,14 @@ TEST(AuthTest, PowerLevels) {
        "rule 11.8.1:"},
       {"creator is all-powerful", 12, 12, "public", BobIsMod,
        [](const R& r) {
-         return Pl(r, kAlice, R"({"ban": 1000000, "users": {"@bob:b.org": 99}})");
+         return Pl(r, kAlice,
+                   R"({"ban": 1000000, "users": {"@bob:b.org": 99}})");
        },
        ""},
       {"mod cannot touch creator-level fields", 12, 12, "public", BobIsMod,
-       [](const R& r) { return Pl(r, kBob, R"({"users": {"@bob:b.org": 60}})"); },
+       [](const R& r) {
+         return Pl(r, kBob, R"({"users": {"@bob:b.org": 60}})");
+       },
        "rule 11.10.1:"},
   });
 }
@@ -261,8 +265,8 @@ TEST(AuthTest, RedactionSpecialCase) {
       {"same domain", 1, 2, "public", JoinBob, redact("$x:b.org"), ""},
       {"other domain", 1, 2, "public", JoinBob, redact("$x:a.org"),
        "rule 11 (v1-v2):"},
-      {"no special case from v3", 3, 12, "public", JoinBob,
-       redact("$x:a.org"), ""},
+      {"no special case from v3", 3, 12, "public", JoinBob, redact("$x:a.org"),
+       ""},
   });
 }
 
@@ -312,32 +316,37 @@ TEST(AuthTest, Selection) {
   const RoomVersionRules& v9 = *FindRoomVersion("9");
   const RoomVersionRules& v12 = *FindRoomVersion("12");
   boost::json::object join = boost::json::parse(
-      R"({"membership": "join",
-          "join_authorised_via_users_server": "@carol:c.org"})").as_object();
-  std::vector<StateKey> want = {
-      {"m.room.create", ""},          {"m.room.power_levels", ""},
-      {"m.room.member", "@bob:b.org"}, {"m.room.join_rules", ""},
-      {"m.room.member", "@carol:c.org"}};
-  EXPECT_EQ(AuthEventsSelection("m.room.member", kBob,
-                                std::string(kBob), join, v9),
-            want);
+                                 R"({"membership": "join",
+          "join_authorised_via_users_server": "@carol:c.org"})")
+                                 .as_object();
+  std::vector<StateKey> want = {{"m.room.create", ""},
+                                {"m.room.power_levels", ""},
+                                {"m.room.member", "@bob:b.org"},
+                                {"m.room.join_rules", ""},
+                                {"m.room.member", "@carol:c.org"}};
+  EXPECT_EQ(
+      AuthEventsSelection("m.room.member", kBob, std::string(kBob), join, v9),
+      want);
   want.erase(want.begin());
-  EXPECT_EQ(AuthEventsSelection("m.room.member", kBob,
-                                std::string(kBob), join, v12),
-            want);
+  EXPECT_EQ(
+      AuthEventsSelection("m.room.member", kBob, std::string(kBob), join, v12),
+      want);
   boost::json::object tpi = boost::json::parse(
-      R"({"membership": "invite",
-          "third_party_invite": {"signed": {"token": "t"}}})").as_object();
-  std::vector<StateKey> want_tpi = {
-      {"m.room.create", ""},           {"m.room.power_levels", ""},
-      {"m.room.member", "@alice:a.org"}, {"m.room.member", "@bob:b.org"},
-      {"m.room.join_rules", ""},       {"m.room.third_party_invite", "t"}};
-  EXPECT_EQ(AuthEventsSelection("m.room.member", kAlice,
-                                std::string(kBob), tpi, v9),
-            want_tpi);
-  EXPECT_TRUE(AuthEventsSelection("m.room.create", kAlice, std::string(""),
-                                  {}, v9)
-                  .empty());
+                                R"({"membership": "invite",
+          "third_party_invite": {"signed": {"token": "t"}}})")
+                                .as_object();
+  std::vector<StateKey> want_tpi = {{"m.room.create", ""},
+                                    {"m.room.power_levels", ""},
+                                    {"m.room.member", "@alice:a.org"},
+                                    {"m.room.member", "@bob:b.org"},
+                                    {"m.room.join_rules", ""},
+                                    {"m.room.third_party_invite", "t"}};
+  EXPECT_EQ(
+      AuthEventsSelection("m.room.member", kAlice, std::string(kBob), tpi, v9),
+      want_tpi);
+  EXPECT_TRUE(
+      AuthEventsSelection("m.room.create", kAlice, std::string(""), {}, v9)
+          .empty());
 }
 
 TEST(AuthTest, UserPowerLevel) {
@@ -408,8 +417,10 @@ TEST(AuthTest, PowerLevelsCacheParsesOnce) {
   JoinBob(r);
   PowerLevelsCache cache;
   const Pdu* pl = r.state().at(StateKey("m.room.power_levels", ""));
-  absl::StatusOr<std::shared_ptr<const PowerLevels>> a = cache.Get(*pl, r.rules());
-  absl::StatusOr<std::shared_ptr<const PowerLevels>> b = cache.Get(*pl, r.rules());
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> a =
+      cache.Get(*pl, r.rules());
+  absl::StatusOr<std::shared_ptr<const PowerLevels>> b =
+      cache.Get(*pl, r.rules());
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->get(), b->get());
   EXPECT_EQ((*a)->UserLevel(kAlice), 100);

@@ -76,8 +76,8 @@ absl::Status CheckJoin(const AuthContext& ctx) {
   // Rule 5.3.6 (since v1).
   if (join_rule == "public") return absl::OkStatus();
   // Rule 5.3.7.
-  return Reject("5.3.7", absl::StrFormat("join rule '%s' forbids joining",
-                                         join_rule));
+  return Reject("5.3.7",
+                absl::StrFormat("join rule '%s' forbids joining", join_rule));
 }
 
 // Rule 5.4.1: invites with content.third_party_invite.
@@ -96,7 +96,8 @@ absl::Status CheckThirdPartyInvite(const AuthContext& ctx,
   std::optional<std::string_view> token = StringIn(*signed_obj, "token");
   if (!mxid || !token) return Reject("5.4.1.3", "signed lacks mxid or token");
   // Rule 5.4.1.4.
-  if (*mxid != target) return Reject("5.4.1.4", "mxid does not match state_key");
+  if (*mxid != target)
+    return Reject("5.4.1.4", "mxid does not match state_key");
   // Rule 5.4.1.5.
   const Pdu* invite = ctx.Get(event_type::kThirdPartyInvite, *token);
   if (invite == nullptr) {
@@ -117,7 +118,8 @@ absl::Status CheckThirdPartyInvite(const AuthContext& ctx,
             invite->content().if_contains("public_keys");
         keys != nullptr && keys->is_array()) {
       for (const boost::json::value& k : keys->get_array()) {
-        const boost::json::object* ko = k.is_object() ? &k.get_object() : nullptr;
+        const boost::json::object* ko =
+            k.is_object() ? &k.get_object() : nullptr;
         if (ko == nullptr) continue;
         if (auto key = StringIn(*ko, "public_key");
             key && verify(*signed_obj, *key)) {
@@ -164,7 +166,8 @@ absl::Status CheckLeave(const AuthContext& ctx) {
         (ctx.rules().knocking && target_membership == "knock")) {
       return absl::OkStatus();
     }
-    return Reject("5.5.1", "user cannot leave: not invited, joined or knocking");
+    return Reject("5.5.1",
+                  "user cannot leave: not invited, joined or knocking");
   }
   // Rule 5.5.2.
   if (ctx.MembershipOf(event.sender()) != "join") {

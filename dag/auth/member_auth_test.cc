@@ -76,8 +76,7 @@ TEST(MemberAuthTest, Join) {
        "rule 5.3.7:"},
       {"knock_restricted via member", 10, 12, "knock_restricted", JoinCarol,
        [](const R& r) { return BobJoinsVia(r, kCarol); }, ""},
-      {"private join rule", 1, 12, "private", nullptr, BobJoins,
-       "rule 5.3.7:"},
+      {"private join rule", 1, 12, "private", nullptr, BobJoins, "rule 5.3.7:"},
   });
 }
 
@@ -88,8 +87,8 @@ TEST(MemberAuthTest, JoinAuthorisedSignature) {
   };
   RunAuthCases({
       {"unsigned by authorising server", 8, 12, "restricted", JoinCarol,
-       [](const R& r) { return BobJoinsVia(r, kCarol); }, "rule 5.2.1:",
-       reject_all},
+       [](const R& r) { return BobJoinsVia(r, kCarol); },
+       "rule 5.2.1:", reject_all},
       {"no such rule before v8", 1, 7, "public", JoinCarol,
        [](const R& r) { return BobJoinsVia(r, kCarol); }, "", reject_all},
   });
@@ -140,10 +139,10 @@ void AddTpi(R& r) {
 
 TEST(MemberAuthTest, ThirdPartyInvite) {
   AuthHooks accepts_k2;
-  accepts_k2.verify_third_party_signature =
-      [](const boost::json::object& s, std::string_view key) {
-        return s.contains("signatures") && key == "k2";
-      };
+  accepts_k2.verify_third_party_signature = [](const boost::json::object& s,
+                                               std::string_view key) {
+    return s.contains("signatures") && key == "k2";
+  };
   RunAuthCases({
       {"valid signature", 1, 12, "invite", AddTpi,
        [](const R& r) { return ThirdPartyInvite(r, kBob); }, "", accepts_k2},
@@ -153,15 +152,15 @@ TEST(MemberAuthTest, ThirdPartyInvite) {
        [](const R& r) { return ThirdPartyInvite(r, kCarol); },
        "rule 5.4.1.4:", accepts_k2},
       {"no invite event", 1, 12, "invite", nullptr,
-       [](const R& r) { return ThirdPartyInvite(r, kBob); }, "rule 5.4.1.5:",
-       accepts_k2},
+       [](const R& r) { return ThirdPartyInvite(r, kBob); },
+       "rule 5.4.1.5:", accepts_k2},
       {"target banned", 1, 12, "invite",
        [](R& r) {
          AddTpi(r);
          BanBob(r);
        },
-       [](const R& r) { return ThirdPartyInvite(r, kBob); }, "rule 5.4.1.1:",
-       accepts_k2},
+       [](const R& r) { return ThirdPartyInvite(r, kBob); },
+       "rule 5.4.1.1:", accepts_k2},
       {"invite sent by someone else", 1, 12, "public",
        [](R& r) {
          AddTpi(r);
@@ -225,16 +224,14 @@ TEST(MemberAuthTest, Knock) {
       {"unknown membership before v7", 1, 6, "knock", nullptr, knock,
        "rule 5.8:"},
       {"knock", 7, 12, "knock", nullptr, knock, ""},
-      {"knock on public room", 7, 12, "public", nullptr, knock,
+      {"knock on public room", 7, 12, "public", nullptr, knock, "rule 5.7.1:"},
+      {"knock_restricted before v10", 7, 9, "knock_restricted", nullptr, knock,
        "rule 5.7.1:"},
-      {"knock_restricted before v10", 7, 9, "knock_restricted", nullptr,
-       knock, "rule 5.7.1:"},
       {"knock_restricted", 10, 12, "knock_restricted", nullptr, knock, ""},
       {"knock for someone else", 7, 12, "knock", nullptr,
        [](const R& r) { return r.Member("$e", kAlice, kBob, "knock"); },
        "rule 5.7.2:"},
-      {"knock while invited", 7, 12, "knock", InviteBob, knock,
-       "rule 5.7.4:"},
+      {"knock while invited", 7, 12, "knock", InviteBob, knock, "rule 5.7.4:"},
       {"gibberish membership", 1, 12, "public", nullptr,
        [](const R& r) { return r.Member("$e", kBob, kBob, "dance"); },
        "rule 5.8:"},

@@ -16,9 +16,9 @@ absl::Status CheckMapChanges(std::string_view name, const LevelMap& old_map,
     const bool changed = it == new_map.end() || it->second != old_level;
     // Rule 11.7.1.
     if (changed && old_level > sender_level) {
-      return Reject("11.7.1",
-                    absl::StrFormat("cannot change %s.%s above own level",
-                                    name, key));
+      return Reject(
+          "11.7.1",
+          absl::StrFormat("cannot change %s.%s above own level", name, key));
     }
   }
   for (const auto& [key, new_level] : new_map) {
@@ -26,9 +26,9 @@ absl::Status CheckMapChanges(std::string_view name, const LevelMap& old_map,
     const bool changed = it == old_map.end() || it->second != new_level;
     // Rule 11.8.1.
     if (changed && new_level > sender_level) {
-      return Reject("11.8.1",
-                    absl::StrFormat("cannot set %s.%s above own level", name,
-                                    key));
+      return Reject(
+          "11.8.1",
+          absl::StrFormat("cannot set %s.%s above own level", name, key));
     }
   }
   return absl::OkStatus();
@@ -95,8 +95,8 @@ absl::Status CheckPowerLevels(const AuthContext& ctx) {
     }
   }
   // Rules 11.7 and 11.8 (notifications since v6).
-  if (absl::Status s = CheckMapChanges("events", current.events, next.events,
-                                       sender_level);
+  if (absl::Status s =
+          CheckMapChanges("events", current.events, next.events, sender_level);
       !s.ok()) {
     return s;
   }

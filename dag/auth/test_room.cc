@@ -20,10 +20,11 @@ TestRoom::TestRoom(std::string_view version, std::string_view join_rule,
   Add(Member("$alice-join", kAlice, kAlice, "join").Prev({"$create"}));
   if (with_power_levels) {
     Add(Event("$pl", "m.room.power_levels", kAlice)
-          .StateKey("")
-          .Content(rules_.privileged_creators
-                       ? "{}"
-                       : absl::StrFormat(R"({"users": {"%s": 100}})", kAlice)));
+            .StateKey("")
+            .Content(
+                rules_.privileged_creators
+                    ? "{}"
+                    : absl::StrFormat(R"({"users": {"%s": 100}})", kAlice)));
   }
   Add(Event("$jr", "m.room.join_rules", kAlice)
           .StateKey("")

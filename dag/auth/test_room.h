@@ -32,8 +32,7 @@ class TestRoom {
   PduBuilder Event(std::string_view id, std::string_view type,
                    std::string_view sender) const;
   PduBuilder Member(std::string_view id, std::string_view sender,
-                    std::string_view target,
-                    std::string_view membership) const;
+                    std::string_view target, std::string_view membership) const;
 
   // Builds and adds to the state without checking.
   const Pdu& Add(const PduBuilder& b);

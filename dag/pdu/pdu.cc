@@ -47,8 +47,9 @@ absl::StatusOr<int64_t> OptionalInt(const json::object& o,
 
 // prev_events / auth_events: a list of event ids (v3+), or of
 // [event_id, {hashes}] pairs (v1, v2; rooms/v1 "Event format").
-absl::StatusOr<std::vector<std::string>> EventIdList(
-    const json::object& o, std::string_view key, bool allow_pairs) {
+absl::StatusOr<std::vector<std::string>> EventIdList(const json::object& o,
+                                                     std::string_view key,
+                                                     bool allow_pairs) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return Invalid(key, "is missing");
   if (!v->is_array()) return Invalid(key, "is not an array");
@@ -102,9 +103,9 @@ absl::StatusOr<Pdu> Pdu::Parse(const json::value& value,
   }
   pdu.content_ = content->get_object();
   // Spec: rooms/fragments/v11-event-format — `redacts` moved into content.
-  ASSIGN_OR_RETURN(pdu.redacts_,
-                   OptionalString(rules.redacts_in_content ? pdu.content_ : o,
-                                  "redacts"));
+  ASSIGN_OR_RETURN(
+      pdu.redacts_,
+      OptionalString(rules.redacts_in_content ? pdu.content_ : o, "redacts"));
   return pdu;
 }
 
@@ -112,7 +113,8 @@ absl::StatusOr<Pdu> Pdu::ParseText(std::string_view text,
                                    const RoomVersionRules& rules,
                                    std::string_view event_id) {
   std::error_code ec;
-  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
+  json::value value =
+      json::parse(json::string_view(text.data(), text.size()), ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("PDU is not valid JSON: ", ec.message()));

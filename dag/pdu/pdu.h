@@ -9,13 +9,12 @@
 #ifndef MYELIN_DAG_PDU_PDU_H_
 #define MYELIN_DAG_PDU_PDU_H_
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "dag/room_version/room_version.h"

@@ -34,7 +34,8 @@ PduBuilder& PduBuilder::StateKey(std::string_view state_key) {
 }
 
 PduBuilder& PduBuilder::Content(std::string_view json) {
-  json_["content"] = boost::json::parse(boost::json::string_view(json.data(), json.size()));
+  json_["content"] =
+      boost::json::parse(boost::json::string_view(json.data(), json.size()));
   return *this;
 }
 

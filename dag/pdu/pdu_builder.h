@@ -7,12 +7,11 @@
 #ifndef MYELIN_DAG_PDU_PDU_BUILDER_H_
 #define MYELIN_DAG_PDU_PDU_BUILDER_H_
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "dag/pdu/pdu.h"
 

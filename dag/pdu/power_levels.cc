@@ -56,7 +56,8 @@ absl::Status ParseIntMap(const json::object& content, std::string_view key,
   }
   for (const auto& [k, item] : v->get_object()) {
     absl::StatusOr<int64_t> level = ParsePowerLevelValue(item, rules);
-    if (!level.ok()) return Bad(absl::StrFormat("%s.%s", key, std::string_view(k)));
+    if (!level.ok())
+      return Bad(absl::StrFormat("%s.%s", key, std::string_view(k)));
     out->emplace(std::string(k), *level);
   }
   return absl::OkStatus();
@@ -78,7 +79,8 @@ absl::StatusOr<int64_t> ParsePowerLevelValue(const json::value& v,
   // Spec: rooms/v10 — "power levels must be integers".
   if (rules.integer_power_levels) return Bad("value");
   if (v.is_string()) {
-    std::optional<int64_t> n = ParseStringyInt(std::string_view(v.get_string()));
+    std::optional<int64_t> n =
+        ParseStringyInt(std::string_view(v.get_string()));
     if (!n) return Bad("value");
     return *n;
   }

@@ -7,12 +7,11 @@
 #define MYELIN_DAG_PDU_POWER_LEVELS_H_
 
 #include <array>
+#include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"

@@ -1,12 +1,11 @@
 #include "dag/state_res/fixture_room.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <boost/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "dag/base/status_macros.h"
@@ -24,8 +23,7 @@ absl::StatusOr<boost::json::value> ParseJson(const std::string& text) {
 
 StateMap Single(const Pdu& pdu) {
   StateMap m;
-  m.emplace(StateKey(pdu.type(), pdu.state_key().value_or("")),
-            pdu.event_id());
+  m.emplace(StateKey(pdu.type(), pdu.state_key().value_or("")), pdu.event_id());
   return m;
 }
 
@@ -33,9 +31,8 @@ StateMap Single(const Pdu& pdu) {
 
 absl::StatusOr<std::string> ReadStateResFixture(const std::string& relative) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
-  std::string path =
-      absl::StrCat(srcdir ? srcdir : ".", "/myelin/tests/fixtures/state-res/",
-                   relative);
+  std::string path = absl::StrCat(
+      srcdir ? srcdir : ".", "/myelin/tests/fixtures/state-res/", relative);
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   std::stringstream ss;
@@ -84,7 +81,8 @@ absl::StatusOr<FixtureRoom> FixtureRoom::Load(
         const boost::json::value& version =
             e.as_object().at("content").as_object().at("room_version");
         room.rules_ = FindRoomVersion(std::string_view(version.as_string()));
-        if (room.rules_ == nullptr) return absl::InvalidArgumentError("version");
+        if (room.rules_ == nullptr)
+          return absl::InvalidArgumentError("version");
       }
       ASSIGN_OR_RETURN(Pdu pdu, Pdu::Parse(e, *room.rules_));
       room.pdus_.push_back(std::move(pdu));
@@ -202,7 +200,8 @@ absl::StatusOr<StateMap> FixtureRoom::ResolveIteratively() const {
     return absl::FailedPreconditionError("not every event was reached");
   }
   std::vector<StateMap> leaf_states;
-  for (const std::string& leaf : leaves) leaf_states.push_back(state_after[leaf]);
+  for (const std::string& leaf : leaves)
+    leaf_states.push_back(state_after[leaf]);
   return ResolveState(*rules_, leaf_states, cb);
 }
 

@@ -27,7 +27,8 @@ class FixtureRoom {
  public:
   // Loads the PDU files in order; the room version comes from the first
   // PDU (the create event).
-  static absl::StatusOr<FixtureRoom> Load(const std::vector<std::string>& files);
+  static absl::StatusOr<FixtureRoom> Load(
+      const std::vector<std::string>& files);
 
   const RoomVersionRules& rules() const { return *rules_; }
   StateResCallbacks callbacks() const;

@@ -71,11 +71,10 @@ TEST_P(BatchFixtureTest, ResolvesToSnapshotInAllOrders) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ruma, BatchFixtureTest, testing::ValuesIn(kBatchCases),
-    [](const testing::TestParamInfo<BatchCase>& info) {
-      return std::string(info.param.snapshot);
-    });
+INSTANTIATE_TEST_SUITE_P(Ruma, BatchFixtureTest, testing::ValuesIn(kBatchCases),
+                         [](const testing::TestParamInfo<BatchCase>& info) {
+                           return std::string(info.param.snapshot);
+                         });
 
 struct StateMapCase {
   const char* snapshot;
@@ -84,13 +83,19 @@ struct StateMapCase {
 };
 
 const StateMapCase kStateMapCases[] = {
-    {"msc4297_problem_a_state_res_v2_0", "MSC4297-problem-A/pdus-v11.json",
-     {"MSC4297-problem-A/state-bob.json", "MSC4297-problem-A/state-charlie.json"}},
-    {"msc4297_problem_a_state_res_v2_1", "MSC4297-problem-A/pdus-v12.json",
-     {"MSC4297-problem-A/state-bob.json", "MSC4297-problem-A/state-charlie.json"}},
-    {"msc4297_problem_b_state_res_v2_0", "MSC4297-problem-B/pdus-v11.json",
+    {"msc4297_problem_a_state_res_v2_0",
+     "MSC4297-problem-A/pdus-v11.json",
+     {"MSC4297-problem-A/state-bob.json",
+      "MSC4297-problem-A/state-charlie.json"}},
+    {"msc4297_problem_a_state_res_v2_1",
+     "MSC4297-problem-A/pdus-v12.json",
+     {"MSC4297-problem-A/state-bob.json",
+      "MSC4297-problem-A/state-charlie.json"}},
+    {"msc4297_problem_b_state_res_v2_0",
+     "MSC4297-problem-B/pdus-v11.json",
      {"MSC4297-problem-B/state-eve.json", "MSC4297-problem-B/state-zara.json"}},
-    {"msc4297_problem_b_state_res_v2_1", "MSC4297-problem-B/pdus-v12.json",
+    {"msc4297_problem_b_state_res_v2_1",
+     "MSC4297-problem-B/pdus-v12.json",
      {"MSC4297-problem-B/state-eve.json", "MSC4297-problem-B/state-zara.json"}},
 };
 
@@ -125,11 +130,11 @@ TEST_P(StateMapFixtureTest, ResolvesToSnapshotInBothOrders) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ruma, StateMapFixtureTest, testing::ValuesIn(kStateMapCases),
-    [](const testing::TestParamInfo<StateMapCase>& info) {
-      return std::string(info.param.snapshot);
-    });
+INSTANTIATE_TEST_SUITE_P(Ruma, StateMapFixtureTest,
+                         testing::ValuesIn(kStateMapCases),
+                         [](const testing::TestParamInfo<StateMapCase>& info) {
+                           return std::string(info.param.snapshot);
+                         });
 
 }  // namespace
 }  // namespace myelin

@@ -78,10 +78,9 @@ LargeRoom::LargeRoom(const RoomVersionRules& rules, int members, int changes)
                 {"$create", "$alice", "$pl"})] = "$pl-a";
   for (int i = 0; i < changes; ++i) {
     const std::string id = absl::StrCat("$ban", i);
-    fork_a_[state(id, "m.room.member", kAlice, UserId(i),
-                  R"({"membership": "ban"})",
-                  {"$create", "$alice", "$pl-a", absl::StrCat("$join", i)})] =
-        id;
+    fork_a_[state(
+        id, "m.room.member", kAlice, UserId(i), R"({"membership": "ban"})",
+        {"$create", "$alice", "$pl-a", absl::StrCat("$join", i)})] = id;
   }
   fork_a_[state("$topic-a", "m.room.topic", kAlice, "", R"({"topic": "A"})",
                 {"$create", "$alice", "$pl-a"})] = "$topic-a";

@@ -68,8 +68,10 @@ std::vector<uint32_t> V2Resolver::ReverseTopologicalPowerSort(
     return Key(-SenderPowerLevel(i), e.origin_server_ts(), &e.event_id(), i);
   };
   auto greater = [](const Key& a, const Key& b) {
-    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) > std::get<0>(b);
-    if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) > std::get<1>(b);
+    if (std::get<0>(a) != std::get<0>(b))
+      return std::get<0>(a) > std::get<0>(b);
+    if (std::get<1>(a) != std::get<1>(b))
+      return std::get<1>(a) > std::get<1>(b);
     return *std::get<2>(a) > *std::get<2>(b);
   };
   std::priority_queue<Key, std::vector<Key>, decltype(greater)> ready(greater);

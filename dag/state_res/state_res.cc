@@ -14,10 +14,10 @@ using state_res_internal::V2Resolver;
 
 // Spec: rooms/fragments/v2-state-res "Algorithm" (and rooms/v12.md for the
 // v2.1 changes to steps 2 and the full conflicted set).
-StateMap ResolveV2(const RoomVersionRules& rules,
-                   std::span<const StateMap> sets,
-                   const std::span<const absl::flat_hash_set<std::string>>* chains,
-                   const StateResCallbacks& callbacks) {
+StateMap ResolveV2(
+    const RoomVersionRules& rules, std::span<const StateMap> sets,
+    const std::span<const absl::flat_hash_set<std::string>>* chains,
+    const StateResCallbacks& callbacks) {
   Separated separated = state_res_internal::SeparateV2(sets);
   if (separated.conflicted.empty()) return std::move(separated.unconflicted);
 
@@ -28,7 +28,8 @@ StateMap ResolveV2(const RoomVersionRules& rules,
 
   // Steps 1 and 2: power events (and their auth chains within the full
   // conflicted set), from the unconflicted state (v2) or nothing (v2.1).
-  const std::vector<uint32_t> power = resolver.ReverseTopologicalPowerSort(full);
+  const std::vector<uint32_t> power =
+      resolver.ReverseTopologicalPowerSort(full);
   const bool from_empty = rules.state_res == StateResAlgorithm::kV21;
   PartialState partial(from_empty ? nullptr : &separated.unconflicted);
   resolver.IterativeAuthChecks(power, partial);
@@ -57,7 +58,8 @@ absl::StatusOr<StateMap> Resolve(
     const std::span<const absl::flat_hash_set<std::string>>* chains,
     const StateResCallbacks& callbacks) {
   if (!callbacks.fetch) {
-    return absl::InvalidArgumentError("state resolution needs a fetch callback");
+    return absl::InvalidArgumentError(
+        "state resolution needs a fetch callback");
   }
   if (sets.empty()) return StateMap();
   switch (rules.state_res) {

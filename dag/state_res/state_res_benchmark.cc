@@ -87,7 +87,9 @@ void BM_ResolveTwoForksV1(benchmark::State& state) {
     benchmark::DoNotOptimize(got);
   }
 }
-BENCHMARK(BM_ResolveTwoForksV1)->Args({10000, 1000})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ResolveTwoForksV1)
+    ->Args({10000, 1000})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace myelin

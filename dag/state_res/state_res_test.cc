@@ -97,7 +97,8 @@ TEST(EventGraphTest, AuthChainUnionSkipsUnknownAndDedups) {
     chain.push_back(graph.pdu(i).event_id());
   }
   std::sort(chain.begin(), chain.end());
-  EXPECT_EQ(chain, (std::vector<std::string>{"$alice", "$create", "$jr", "$pl"}));
+  EXPECT_EQ(chain,
+            (std::vector<std::string>{"$alice", "$create", "$jr", "$pl"}));
   std::vector<uint32_t> create = {*graph.Index("$create")};
   EXPECT_TRUE(graph.AuthChainUnion(create).empty());
 }
@@ -124,17 +125,22 @@ TEST(PowerEventTest, Definition) {
   EXPECT_TRUE(is_power("m.room.join_rules", kAlice, "", "{}"));
   EXPECT_TRUE(is_power("m.room.create", kAlice, "", "{}"));
   EXPECT_FALSE(is_power("m.room.topic", kAlice, "", "{}"));
-  EXPECT_TRUE(is_power("m.room.member", kAlice, kBob, R"({"membership": "ban"})"));
-  EXPECT_TRUE(is_power("m.room.member", kAlice, kBob, R"({"membership": "leave"})"));
-  EXPECT_FALSE(is_power("m.room.member", kBob, kBob, R"({"membership": "leave"})"));
-  EXPECT_FALSE(is_power("m.room.member", kAlice, kBob, R"({"membership": "invite"})"));
+  EXPECT_TRUE(
+      is_power("m.room.member", kAlice, kBob, R"({"membership": "ban"})"));
+  EXPECT_TRUE(
+      is_power("m.room.member", kAlice, kBob, R"({"membership": "leave"})"));
+  EXPECT_FALSE(
+      is_power("m.room.member", kBob, kBob, R"({"membership": "leave"})"));
+  EXPECT_FALSE(
+      is_power("m.room.member", kAlice, kBob, R"({"membership": "invite"})"));
 }
 
 TEST(ResolveV2Test, NoConflictIsUnion) {
   Dag dag("10");
   dag.Bootstrap();
   std::vector<StateMap> sets = {dag.StateOf(kBase), dag.StateOf(kBase)};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, dag.StateOf(kBase));
 }
@@ -147,14 +153,12 @@ TEST(ResolveV2Test, BanBeatsTopicChange) {
     dag.State("$pl2", "m.room.power_levels", kAlice, "",
               R"({"users": {"@alice:a.org": 100, "@bob:b.org": 50}})",
               {"$create", "$alice", "$pl"}, 6, 6);
-    dag.State("$ban", "m.room.member", kAlice, kBob,
-              R"({"membership": "ban"})", {"$create", "$alice", "$pl2", "$bob"},
-              7, 7);
+    dag.State("$ban", "m.room.member", kAlice, kBob, R"({"membership": "ban"})",
+              {"$create", "$alice", "$pl2", "$bob"}, 7, 7);
     dag.State("$topic", "m.room.topic", kBob, "", R"({"topic": "x"})",
               {"$create", "$bob", "$pl2"}, 7, 8);
-    std::vector<StateMap> sets = {
-        dag.StateOf(With(kBase, {"$pl2", "$ban"})),
-        dag.StateOf(With(kBase, {"$pl2", "$topic"}))};
+    std::vector<StateMap> sets = {dag.StateOf(With(kBase, {"$pl2", "$ban"})),
+                                  dag.StateOf(With(kBase, {"$pl2", "$topic"}))};
     absl::StatusOr<StateMap> got =
         ResolveState(dag.rules(), sets, dag.Callbacks());
     ASSERT_TRUE(got.ok());
@@ -186,7 +190,8 @@ TEST(ResolveV2Test, UnknownEventsAreDropped) {
   StateMap with_ghost = dag.StateOf(kBase);
   with_ghost[StateKey("m.room.topic", "")] = "$ghost";
   std::vector<StateMap> sets = {dag.StateOf(kBase), with_ghost};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(*got, dag.StateOf(kBase));
 }
@@ -219,11 +224,12 @@ TEST(ResolveTest, NeedsFetch) {
 TEST(ResolveV1Test, KeyMissingFromOneSetIsNotAConflict) {
   Dag dag("1");
   dag.Bootstrap();
-  dag.State("$topic", "m.room.topic", kBob, "", "{}", {"$create", "$bob", "$pl"},
-            6);
+  dag.State("$topic", "m.room.topic", kBob, "", "{}",
+            {"$create", "$bob", "$pl"}, 6);
   std::vector<StateMap> sets = {dag.StateOf(kBase),
                                 dag.StateOf(With(kBase, {"$topic"}))};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   // Bob could not have set the topic (state_default 50), but v1 does not
   // re-check unconflicted state.
@@ -243,7 +249,8 @@ TEST(ResolveV1Test, PowerLevelsConflictGoesUpInDepthWhileAllowed) {
             {"$create", "$bob", "$pl2"}, 7);
   std::vector<StateMap> sets = {dag.StateOf(With(kBase, {"$pl2"})),
                                 dag.StateOf(With(kBase, {"$pl3"}))};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->at(StateKey("m.room.power_levels", "")), "$pl3");
 }
@@ -260,7 +267,8 @@ TEST(ResolveV1Test, PowerLevelsConflictStopsAtFirstDisallowed) {
             {"$create", "$bob", "$pl"}, 7);
   std::vector<StateMap> sets = {dag.StateOf(With(kBase, {"$pl-alice"})),
                                 dag.StateOf(With(kBase, {"$pl-bob"}))};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->at(StateKey("m.room.power_levels", "")), "$pl-alice");
 }
@@ -268,15 +276,17 @@ TEST(ResolveV1Test, PowerLevelsConflictStopsAtFirstDisallowed) {
 TEST(ResolveV1Test, OtherConflictsPickHighestDepthThatPasses) {
   Dag dag("1");
   dag.Bootstrap();
-  dag.State("$t1", "m.room.topic", kAlice, "", "{}", {"$create", "$alice", "$pl"},
-            6);
-  dag.State("$t2", "m.room.topic", kAlice, "", "{}", {"$create", "$alice", "$pl"},
-            8);
-  dag.State("$t3", "m.room.topic", kBob, "", "{}", {"$create", "$bob", "$pl"}, 9);
+  dag.State("$t1", "m.room.topic", kAlice, "", "{}",
+            {"$create", "$alice", "$pl"}, 6);
+  dag.State("$t2", "m.room.topic", kAlice, "", "{}",
+            {"$create", "$alice", "$pl"}, 8);
+  dag.State("$t3", "m.room.topic", kBob, "", "{}", {"$create", "$bob", "$pl"},
+            9);
   std::vector<StateMap> sets = {dag.StateOf(With(kBase, {"$t1"})),
                                 dag.StateOf(With(kBase, {"$t2"})),
                                 dag.StateOf(With(kBase, {"$t3"}))};
-  absl::StatusOr<StateMap> got = ResolveState(dag.rules(), sets, dag.Callbacks());
+  absl::StatusOr<StateMap> got =
+      ResolveState(dag.rules(), sets, dag.Callbacks());
   ASSERT_TRUE(got.ok());
   // $t3 is deepest but bob may not set the topic.
   EXPECT_EQ(got->at(StateKey("m.room.topic", "")), "$t2");

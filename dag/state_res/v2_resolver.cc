@@ -1,10 +1,10 @@
 // State resolution v2/v2.1: separating the state sets, the full conflicted
 // set and the iterative auth checks. Sorting lives in ordering.cc.
+#include "dag/state_res/v2_resolver.h"
+
 #include <algorithm>
 #include <string_view>
 #include <utility>
-
-#include "dag/state_res/v2_resolver.h"
 
 namespace myelin::state_res_internal {
 namespace {
@@ -39,8 +39,8 @@ Separated SeparateV2(std::span<const StateMap> sets) {
   absl::flat_hash_map<KeyView, Entry> keys;
   for (const StateMap& set : sets) {
     for (const auto& [key, id] : set) {
-      auto [it, inserted] = keys.try_emplace(
-          KeyView(key.first, key.second), Entry{&id, 1, false});
+      auto [it, inserted] = keys.try_emplace(KeyView(key.first, key.second),
+                                             Entry{&id, 1, false});
       if (!inserted) {
         ++it->second.count;
         it->second.conflict |= *it->second.first != id;
@@ -203,7 +203,8 @@ void V2Resolver::IterativeAuthChecks(std::span<const uint32_t> events,
     // The partially resolved state takes precedence for the keys the
     // event's auth needs.
     for (StateKey& key : AuthEventsSelection(event, rules_)) {
-      if (auto j = state.Get(graph_, key)) auth[std::move(key)] = &graph_.pdu(*j);
+      if (auto j = state.Get(graph_, key))
+        auth[std::move(key)] = &graph_.pdu(*j);
     }
     // Since v12 the create event is implied by the room id.
     if (rules_.room_id_is_create_event_id && !event.Is(event_type::kCreate)) {

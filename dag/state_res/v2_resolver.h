@@ -77,10 +77,12 @@ class V2Resolver {
   std::vector<uint32_t> AuthDifference(
       std::span<const StateMap> sets,
       const std::span<const absl::flat_hash_set<std::string>>* chains);
-  std::vector<uint32_t> ConflictedSubgraph(std::span<const uint32_t> conflicted);
+  std::vector<uint32_t> ConflictedSubgraph(
+      std::span<const uint32_t> conflicted);
   // The m.room.power_levels / m.room.create event among the auth events
   // (v12: the create event named by the room id).
-  std::optional<uint32_t> AuthEventOfType(uint32_t event, std::string_view type);
+  std::optional<uint32_t> AuthEventOfType(uint32_t event,
+                                          std::string_view type);
   std::optional<uint32_t> CreateEventOf(uint32_t event);
   // The sender's power level "looking at their auth_events" (memoised).
   int64_t SenderPowerLevel(uint32_t event);
