@@ -1,0 +1,253 @@
+// Reading rooms. Spec: client-server-api, "Getting events for a room":
+// GET /joined_rooms, /rooms/{roomId}/event/{eventId}, /state,
+// /state/{eventType}/{stateKey}, /members, /joined_members, /messages.
+//
+// Access: the caller must be joined to the room now. History visibility
+// (reading a room one has left, world_readable rooms) comes with /sync.
+#include <limits>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "boost/json/serialize.hpp"
+#include "dag/base/matrix_error.h"
+#include "dag/base/status_macros.h"
+#include "dag/base/strings.h"
+#include "server/rooms/client_event.h"
+#include "server/rooms/rooms_api.h"
+
+namespace myelin::rooms {
+namespace {
+
+using http::Request;
+using http::Response;
+using storage::EventNid;
+using storage::Membership;
+using storage::RoomNid;
+
+constexpr size_t kDefaultMessagesLimit = 10;
+constexpr size_t kMaxMessagesLimit = 1000;
+
+Response JsonResponse(const boost::json::object& body) {
+  return Response::Json(boost::json::serialize(body));
+}
+
+// The room, if the caller is joined to it. Unknown rooms get the same
+// answer as rooms the caller is not in, so room ids do not leak.
+absl::StatusOr<storage::RoomInfo> JoinedRoom(const RoomsContext& context,
+                                             const Request& r) {
+  storage::EventStore& store = context.writer->store();
+  absl::Status forbidden = Forbidden("You are not a member of this room");
+  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(r.Param("roomId"));
+  if (!room.ok()) return absl::IsNotFound(room.status()) ? forbidden : room.status();
+  absl::StatusOr<storage::UserNid> user = store.LookupUser(r.principal.user_id);
+  if (!user.ok()) return absl::IsNotFound(user.status()) ? forbidden : user.status();
+  ASSIGN_OR_RETURN(Membership membership, store.MembershipOf(room->room_nid, *user));
+  if (membership != Membership::kJoin) return forbidden;
+  return room;
+}
+
+absl::StatusOr<boost::json::object> ClientEventOf(const RoomsContext& context,
+                                                  const storage::RoomInfo& room,
+                                                  EventNid nid) {
+  storage::EventStore& store = context.writer->store();
+  ASSIGN_OR_RETURN(std::string json, store.EventJson(nid));
+  ASSIGN_OR_RETURN(std::string event_id, store.EventId(nid));
+  return ToClientEvent(json, event_id, room.room_id, context.clock->NowMillis());
+}
+
+absl::StatusOr<Response> JoinedRooms(RoomsContext* context, const Request& r) {
+  storage::EventStore& store = context->writer->store();
+  boost::json::array rooms;
+  absl::StatusOr<storage::UserNid> user = store.LookupUser(r.principal.user_id);
+  if (user.ok()) {
+    ASSIGN_OR_RETURN(auto joined, store.RoomsOfUser(*user, Membership::kJoin));
+    for (const storage::UserRoom& room : joined) {
+      ASSIGN_OR_RETURN(storage::RoomInfo info, store.GetRoom(room.room_nid));
+      rooms.emplace_back(info.room_id);
+    }
+  } else if (!absl::IsNotFound(user.status())) {
+    return user.status();
+  }
+  return JsonResponse({{"joined_rooms", std::move(rooms)}});
+}
+
+absl::StatusOr<Response> GetEvent(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  storage::EventStore& store = context->writer->store();
+  absl::StatusOr<EventNid> nid = store.LookupEvent(r.Param("eventId"));
+  if (!nid.ok()) {
+    return absl::IsNotFound(nid.status()) ? NotFound("Event not found") : nid.status();
+  }
+  ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(*nid));
+  if (meta.room_nid != room.room_nid || meta.rejected || meta.outlier) {
+    return NotFound("Event not found");
+  }
+  ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, *nid));
+  return JsonResponse(event);
+}
+
+absl::StatusOr<Response> FullState(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  ASSIGN_OR_RETURN(auto state, context->writer->store().CurrentState(room.room_nid));
+  boost::json::array events;
+  for (const auto& [key, nid] : *state) {
+    ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, nid));
+    events.push_back(std::move(event));
+  }
+  return Response::Json(boost::json::serialize(events));
+}
+
+absl::StatusOr<Response> StateEvent(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  absl::StatusOr<EventNid> nid = context->writer->store().CurrentStateEvent(
+      room.room_nid, r.Param("eventType"), r.Param("stateKey"));
+  if (!nid.ok()) {
+    return absl::IsNotFound(nid.status()) ? NotFound("Event not found") : nid.status();
+  }
+  ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, *nid));
+  // Spec: format=event returns the whole event, the default its content.
+  if (r.Query("format") == "event") return JsonResponse(event);
+  return JsonResponse(event["content"].as_object());
+}
+
+absl::StatusOr<Response> Members(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  ASSIGN_OR_RETURN(auto members, context->writer->store().Members(room.room_nid));
+  std::string_view only = r.Query("membership");
+  std::string_view except = r.Query("not_membership");
+  boost::json::array chunk;
+  for (const storage::Member& member : members) {
+    std::string_view name = storage::MembershipName(member.membership);
+    if ((!only.empty() && name != only) || (!except.empty() && name == except)) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(boost::json::object event,
+                     ClientEventOf(*context, room, member.event_nid));
+    chunk.push_back(std::move(event));
+  }
+  return JsonResponse({{"chunk", std::move(chunk)}});
+}
+
+absl::StatusOr<Response> JoinedMembers(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  ASSIGN_OR_RETURN(auto members, context->writer->store().Members(
+                                     room.room_nid, Membership::kJoin));
+  boost::json::object joined;
+  for (const storage::Member& member : members) {
+    ASSIGN_OR_RETURN(boost::json::object event,
+                     ClientEventOf(*context, room, member.event_nid));
+    const boost::json::object& content = event["content"].as_object();
+    boost::json::object profile;
+    for (const auto& [from, to] : {std::pair{"displayname", "display_name"},
+                                   std::pair{"avatar_url", "avatar_url"}}) {
+      if (const auto* value = content.if_contains(from);
+          value != nullptr && value->is_string()) {
+        profile[to] = *value;
+      }
+    }
+    joined[member.user_id] = std::move(profile);
+  }
+  return JsonResponse({{"joined", std::move(joined)}});
+}
+
+}  // namespace
+
+// Pagination tokens of /messages: "t<depth>_<stream>", the gap after the
+// event at that topological position (storage::TopoToken).
+std::string FormatTopoToken(const storage::TopoToken& token) {
+  return absl::StrCat("t", token.depth, "_", token.stream);
+}
+
+absl::StatusOr<storage::TopoToken> ParseTopoToken(std::string_view text) {
+  std::vector<std::string> parts = absl::StrSplit(AV(text), '_');
+  storage::TopoToken token;
+  if (parts.size() != 2 || parts[0].size() < 2 || parts[0][0] != 't' ||
+      !absl::SimpleAtoi(parts[0].substr(1), &token.depth) ||
+      !absl::SimpleAtoi(parts[1], &token.stream)) {
+    return InvalidParam("Invalid pagination token");
+  }
+  return token;
+}
+
+absl::StatusOr<Response> Messages(RoomsContext* context, const Request& r);
+
+absl::Status AddReadRoutes(http::RouteTable* table, RoomsContext* context) {
+  struct Spec {
+    const char* pattern;
+    absl::StatusOr<Response> (*handler)(RoomsContext*, const Request&);
+  };
+  const Spec specs[] = {
+      {"/joined_rooms", &JoinedRooms},
+      {"/rooms/{roomId}/event/{eventId}", &GetEvent},
+      {"/rooms/{roomId}/state", &FullState},
+      {"/rooms/{roomId}/state/{eventType}/{stateKey}", &StateEvent},
+      {"/rooms/{roomId}/state/{eventType}", &StateEvent},
+      {"/rooms/{roomId}/members", &Members},
+      {"/rooms/{roomId}/joined_members", &JoinedMembers},
+      {"/rooms/{roomId}/messages", &Messages},
+  };
+  for (const Spec& spec : specs) {
+    http::Route route;
+    route.pattern = spec.pattern;
+    route.auth = http::Auth::kUser;
+    route.handler = [context, handler = spec.handler](const Request& r) {
+      return handler(context, r);
+    };
+    RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(route)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Response> Messages(RoomsContext* context, const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  std::string_view dir = r.Query("dir");
+  if (dir.empty()) dir = "b";
+  if (dir != "b" && dir != "f") return InvalidParam("dir must be b or f");
+  bool backward = dir == "b";
+  size_t limit = kDefaultMessagesLimit;
+  if (r.HasQuery("limit") &&
+      (!absl::SimpleAtoi(AV(r.Query("limit")), &limit) || limit == 0)) {
+    return InvalidParam("limit must be a positive integer");
+  }
+  limit = std::min(limit, kMaxMessagesLimit);
+  storage::TopoToken from =
+      backward ? storage::TopoToken{std::numeric_limits<int64_t>::max(),
+                                    std::numeric_limits<uint64_t>::max()}
+               : storage::TopoToken{std::numeric_limits<int64_t>::min(), 0};
+  if (r.HasQuery("from")) {
+    ASSIGN_OR_RETURN(from, ParseTopoToken(r.Query("from")));
+  }
+  std::optional<storage::TopoToken> to;
+  if (r.HasQuery("to")) {
+    ASSIGN_OR_RETURN(to, ParseTopoToken(r.Query("to")));
+  }
+  ASSIGN_OR_RETURN(storage::TimelinePage page,
+                   context->writer->store().TopologicalTimeline(
+                       room.room_nid, from,
+                       backward ? storage::Direction::kBackward
+                                : storage::Direction::kForward,
+                       limit));
+  boost::json::array chunk;
+  bool reached_to = false;
+  for (const storage::TimelineEntry& entry : page.entries) {
+    if (to.has_value()) {
+      std::pair<int64_t, uint64_t> here{entry.depth, entry.stream};
+      std::pair<int64_t, uint64_t> stop{to->depth, to->stream};
+      if (backward ? here <= stop : here > stop) {
+        reached_to = true;
+        break;
+      }
+    }
+    ASSIGN_OR_RETURN(boost::json::object event,
+                     ClientEventOf(*context, room, entry.event_nid));
+    chunk.push_back(std::move(event));
+  }
+  boost::json::object body{{"chunk", std::move(chunk)},
+                           {"start", FormatTopoToken(from)}};
+  // Spec: no `end` when there are no more events in that direction.
+  if (!page.end && !reached_to) body["end"] = FormatTopoToken(page.next_topo);
+  return JsonResponse(body);
+}
+
+}  // namespace myelin::rooms

@@ -1,0 +1,104 @@
+// Sending events. Spec: client-server-api, "Sending events to a room"
+// (PUT /rooms/{roomId}/send, PUT /rooms/{roomId}/state) and "Redactions"
+// (PUT /rooms/{roomId}/redact).
+#include "absl/strings/str_cat.h"
+#include "boost/json/serialize.hpp"
+#include "dag/base/matrix_error.h"
+#include "dag/base/status_macros.h"
+#include "server/rooms/rooms_api.h"
+
+namespace myelin::rooms {
+namespace {
+
+using http::Request;
+using http::Response;
+
+Response EventIdResponse(const std::string& event_id) {
+  return Response::Json(
+      boost::json::serialize(boost::json::object{{"event_id", event_id}}));
+}
+
+// Runs `send` once per (user, device, txn id); a retry gets the first
+// result. Spec: client-server-api, "Transaction identifiers".
+absl::StatusOr<Response> Idempotent(
+    RoomsContext* context, const Request& r,
+    const std::function<absl::StatusOr<SentEvent>()>& send) {
+  const std::string& user = r.principal.user_id;
+  const std::string& device = r.principal.device_id;
+  std::string_view txn = r.Param("txnId");
+  std::lock_guard<std::mutex> lock(context->txns->LockFor(user, device, txn));
+  int64_t now = context->clock->NowMillis();
+  if (auto previous = context->txns->Find(user, device, txn, now)) {
+    return EventIdResponse(*previous);
+  }
+  ASSIGN_OR_RETURN(SentEvent sent, send());
+  context->txns->Record(user, device, txn, sent.event_id, now);
+  return EventIdResponse(sent.event_id);
+}
+
+absl::StatusOr<Response> SendMessage(RoomsContext* context, const Request& r) {
+  return Idempotent(context, r, [&]() {
+    event::EventDraft draft;
+    draft.room_id = std::string(r.Param("roomId"));
+    draft.type = std::string(r.Param("eventType"));
+    draft.sender = r.principal.user_id;
+    draft.content = r.json.as_object();
+    return context->writer->Send(draft);
+  });
+}
+
+absl::StatusOr<Response> SendState(RoomsContext* context, const Request& r) {
+  event::EventDraft draft;
+  draft.room_id = std::string(r.Param("roomId"));
+  draft.type = std::string(r.Param("eventType"));
+  draft.state_key = std::string(r.Param("stateKey"));
+  draft.sender = r.principal.user_id;
+  draft.content = r.json.as_object();
+  ASSIGN_OR_RETURN(SentEvent sent, context->writer->Send(draft));
+  return EventIdResponse(sent.event_id);
+}
+
+absl::StatusOr<Response> Redact(RoomsContext* context, const Request& r) {
+  return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
+    event::EventDraft draft;
+    draft.room_id = std::string(r.Param("roomId"));
+    draft.type = "m.room.redaction";
+    draft.sender = r.principal.user_id;
+    draft.redacts = std::string(r.Param("eventId"));
+    if (const auto* reason = r.json.as_object().if_contains("reason")) {
+      if (!reason->is_string()) return BadJson("reason must be a string");
+      draft.content["reason"] = *reason;
+    }
+    return context->writer->Send(draft);
+  });
+}
+
+}  // namespace
+
+absl::Status AddSendRoutes(http::RouteTable* table, RoomsContext* context) {
+  struct Spec {
+    const char* pattern;
+    absl::StatusOr<Response> (*handler)(RoomsContext*, const Request&);
+  };
+  const Spec specs[] = {
+      {"/rooms/{roomId}/send/{eventType}/{txnId}", &SendMessage},
+      {"/rooms/{roomId}/state/{eventType}/{stateKey}", &SendState},
+      // The empty state key may also be given by leaving it out.
+      {"/rooms/{roomId}/state/{eventType}", &SendState},
+      {"/rooms/{roomId}/redact/{eventId}/{txnId}", &Redact},
+  };
+  for (const Spec& spec : specs) {
+    http::Route route;
+    route.method = http::Method::kPut;
+    route.pattern = spec.pattern;
+    route.auth = http::Auth::kUser;
+    route.body = http::Body::kJson;
+    route.handler = [context, handler = spec.handler](const Request& r) {
+      return handler(context, r);
+    };
+    RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(route)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace myelin::rooms
