@@ -214,8 +214,10 @@ class EventStore {
   // Bytes held by the in-memory caches (for the memory budget metric).
   size_t CacheBytes() const;
 
- private:
+  // The implementation (event_store_impl.h); internal to storage/events.
   class Impl;
+
+ private:
   explicit EventStore(std::unique_ptr<Impl> impl);
 
   std::unique_ptr<Impl> impl_;

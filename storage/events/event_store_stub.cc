@@ -1,2 +1,0 @@
-// Compile check of the public header until the implementation lands.
-#include "storage/events/event_store.h"
