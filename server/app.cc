@@ -79,12 +79,18 @@ absl::Status App::Init() {
   options.sync_writes = config_.sync_writes;
   ASSIGN_OR_RETURN(engine_, storage::Engine::Open(options));
   AddStorageCollectors();
+  rate_limits_ = ratelimit::Limits::FromConfig(config_.rate_limiting,
+                                               &SystemClock::Get());
+  accounts_ = std::make_unique<client::Accounts>(
+      config_, engine_.get(), &SystemClock::Get(), authenticator_.get(),
+      client::AccountLimits{rate_limits_.login.get(),
+                            rate_limits_.registration.get()});
 
   http::ServerOptions server_options;
   for (const config::Listener& listener : config_.listeners) {
     ASSIGN_OR_RETURN(http::RouteTable table, RoutesFor(listener));
     dispatchers_.push_back(std::make_unique<http::Dispatcher>(
-        std::move(table), authenticator_.get()));
+        std::move(table), accounts_->authenticator()));
     for (const std::string& address : listener.bind_addresses) {
       server_options.listeners.push_back(
           {address, listener.port, listener.tls, dispatchers_.back().get()});
@@ -116,6 +122,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
   RETURN_IF_ERROR(client::AddWellKnownRoutes(&table, discovery));
   if (Serves(listener, config::Resource::kClient)) {
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
+    RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
                                           signing_key_.get(),
                                           signing_key_path_));

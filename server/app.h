@@ -9,10 +9,12 @@
 #include "absl/status/statusor.h"
 #include "federation/signing_key.h"
 #include "server/admin/admin.h"
+#include "server/client/accounts.h"
 #include "server/config/config.h"
 #include "server/http/dispatcher.h"
 #include "server/http/server.h"
 #include "server/metrics/metrics.h"
+#include "server/ratelimit/limits.h"
 #include "storage/engine.h"
 
 namespace myelin {
@@ -34,6 +36,10 @@ class App {
   // Blocks until the server has stopped.
   void Wait() { server_->Wait(); }
 
+  // Account changes other areas react to (profile propagation into member
+  // events, leaving rooms on deactivation). Register before serving.
+  client::AccountHooks& account_hooks() { return accounts_->hooks(); }
+
  private:
   explicit App(config::Config config) : config_(std::move(config)) {}
   absl::Status Init();
@@ -46,6 +52,11 @@ class App {
   std::string signing_key_path_;
   std::unique_ptr<federation::SigningKey> signing_key_;
   std::unique_ptr<admin::AdminTokenAuthenticator> authenticator_;
+  // Rate-limit classes routes opt in to (each nullptr when switched off).
+  ratelimit::Limits rate_limits_;
+  // Accounts, devices, profiles; its authenticator chains user tokens in
+  // front of the admin token. Uses engine_.
+  std::unique_ptr<client::Accounts> accounts_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;
   // Declared last: destroyed (and stopped) before what its handlers use.
