@@ -79,7 +79,17 @@ absl::Status AppendDouble(double d, JsonStrictness strictness,
   if (strictness == JsonStrictness::kStrict) {
     return BadJson("Float values are not permitted in canonical JSON");
   }
-  AppendNumber(d, out);  // Shortest form that round-trips.
+  // Shortest form that round-trips. A large whole double such as 4.4e20
+  // would print as bare digits, which read back as an out-of-range integer;
+  // keep it recognisably a float with the exponent form (as Python does).
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+  if (std::string_view(buf, end - buf).find_first_of(".eE") ==
+      std::string_view::npos) {
+    end = std::to_chars(buf, buf + sizeof(buf), d,
+                        std::chars_format::scientific).ptr;
+  }
+  out.append(buf, end);
   return absl::OkStatus();
 }
 

@@ -80,6 +80,11 @@ TEST(CanonicalJsonTest, LenientNumbers) {
       {"[1.5,-0.25]", "[1.5,-0.25]"},
       {"[1e300]", "[1e+300]"},
       {"[1e10]", "[10000000000]"},
+      // Found by the fuzzer: bare digits here would read back as an
+      // integer beyond 64 bits and be refused. Python (Synapse) writes the
+      // same text.
+      {"[444444444444444444449.9]", "[4.4444444444444446e+20]"},
+      {"[1e20]", "[1e+20]"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Canon(c.input, kLenient), c.expected) << c.input;
