@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "dag/base/status_macros.h"
 #include "storage/engine.h"
+#include "tools/create_user.h"
 
 namespace myelin::tools {
 namespace {
@@ -21,7 +22,10 @@ namespace fs = std::filesystem;
 using Flags = std::map<std::string, std::string>;
 
 absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
-                                 const std::vector<std::string>& allowed) {
+                                 const std::vector<std::string>& required,
+                                 const std::vector<std::string>& optional) {
+  std::vector<std::string> allowed = required;
+  allowed.insert(allowed.end(), optional.begin(), optional.end());
   Flags flags;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -43,7 +47,7 @@ absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args,
     }
     flags[name] = value;
   }
-  for (const std::string& name : allowed) {
+  for (const std::string& name : required) {
     if (flags[name].empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", name, " is required"));
@@ -148,6 +152,7 @@ absl::Status Compact(const Flags& flags, std::ostream& out) {
 struct Command {
   std::vector<std::string> flags;
   std::function<absl::Status(const Flags&, std::ostream&)> run;
+  std::vector<std::string> optional_flags = {};
 };
 
 const std::map<std::string, Command>& Commands() {
@@ -155,6 +160,8 @@ const std::map<std::string, Command>& Commands() {
       {"backup", {{"data-dir", "to"}, Backup}},
       {"db-stats", {{"data-dir"}, DbStats}},
       {"compact", {{"data-dir"}, Compact}},
+      {"create-user",
+       {{"config", "user", "password"}, CreateUserCommand, {"admin", "url"}}},
   };
   return *kCommands;
 }
@@ -170,7 +177,14 @@ std::string AdminUsage() {
          "      schema version and per-column-family size estimates\n"
          "  myelin-admin compact  --data-dir DIR\n"
          "      full compaction of every column family\n"
-         "The server must be stopped: it holds the database lock.\n";
+         "  myelin-admin create-user --config FILE --user NAME --password PW\n"
+         "               [--admin true|false] [--url http://HOST:PORT]\n"
+         "      creates an account: in the database when the server is\n"
+         "      stopped, else through its shared-secret registration\n"
+         "      endpoint (registration_shared_secret from FILE) at --url or\n"
+         "      the config's first plain client listener\n"
+         "The other commands need the server stopped: it holds the database "
+         "lock.\n";
 }
 
 absl::Status RunAdminCommand(const std::vector<std::string>& args,
@@ -181,7 +195,8 @@ absl::Status RunAdminCommand(const std::vector<std::string>& args,
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command '", args[0], "'"));
   }
-  ASSIGN_OR_RETURN(Flags flags, ParseFlags(args, command->second.flags));
+  ASSIGN_OR_RETURN(Flags flags, ParseFlags(args, command->second.flags,
+                                           command->second.optional_flags));
   return command->second.run(flags, out);
 }
 
