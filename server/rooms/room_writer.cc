@@ -141,17 +141,26 @@ absl::StatusOr<RoomWriter::Position> RoomWriter::PositionFor(
     ASSIGN_OR_RETURN(auto state, store_->CurrentState(room));
     ASSIGN_OR_RETURN(position.state_before, store_->ToEntries(*state));
   }
-  for (const StateKey& key : AuthEventsSelection(
-           draft.type, draft.sender, draft.state_key, draft.content, rules)) {
+  std::vector<StateKey> selection = AuthEventsSelection(
+      draft.type, draft.sender, draft.state_key, draft.content, rules);
+  StateKey create_key{std::string(event_type::kCreate), ""};
+  if (rules.room_id_is_create_event_id) {
+    // Spec: rooms/v12 — the create event is never listed in auth_events,
+    // yet the auth rules read it: it joins the auth state only.
+    selection.push_back(create_key);
+  }
+  for (const StateKey& key : selection) {
     absl::StatusOr<storage::EventNid> nid =
         store_->CurrentStateEvent(room, key.first, key.second);
     if (absl::IsNotFound(nid.status())) continue;
     RETURN_IF_ERROR(nid.status());
+    if (position.auth_state.contains(key)) continue;
     ASSIGN_OR_RETURN(auto auth, Load(*nid, rules));
     position.auth_state[key] = &auth->pdu;
-    // Spec: rooms/v12 — the create event is never listed in auth_events.
-    bool skip = rules.room_id_is_create_event_id && key.first == "m.room.create";
-    if (!skip) position.dag.auth_events.push_back({auth->pdu.event_id(), auth->hashes});
+    if (!(rules.room_id_is_create_event_id && key == create_key)) {
+      position.dag.auth_events.push_back(
+          {auth->pdu.event_id(), auth->hashes});
+    }
     position.auth_pdus.push_back(std::move(auth));
   }
   return position;
