@@ -3,9 +3,12 @@
 //   myelin-admin backup   --data-dir DIR --to TARGET
 //   myelin-admin db-stats --data-dir DIR
 //   myelin-admin compact  --data-dir DIR
+//   myelin-admin create-user --config FILE --user NAME --password PW
+//                [--admin true|false] [--url URL]   (tools/create_user.h)
 //
-// Every command opens the database in DIR/db (storage::DatabasePathIn) below
-// the schema (no migration, any server_name), so it also works on a
+// Every command but create-user opens the database in DIR/db
+// (storage::DatabasePathIn) below the schema (no migration, any
+// server_name), so it also works on a
 // database written by a newer release. The server holds the database's LOCK
 // while it runs; the commands then fail with FailedPrecondition saying so.
 #ifndef MYELIN_TOOLS_ADMIN_COMMANDS_H_

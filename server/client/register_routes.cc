@@ -133,11 +133,16 @@ absl::StatusOr<Response> Register(Accounts& accounts, const Request& request) {
   absl::Status created;
   auto token = completed.find(std::string(kStageRegistrationToken));
   if (token != completed.end()) {
+    // Checked again: the token may have expired or run out meanwhile.
     const config::RegistrationToken* config_token =
         ValidToken(accounts, token->second);
+    if (config_token == nullptr) {
+      return MatrixError(401, errcode::kUnauthorized,
+                         "Registration token no longer valid");
+    }
     created = accounts.store().CreateAccountWithToken(
         localpart, user_id, account, login, token->second,
-        config_token != nullptr ? config_token->uses_allowed : 1);
+        config_token->uses_allowed);
   } else {
     created = accounts.store().CreateAccount(localpart, user_id, account,
                                              login);
