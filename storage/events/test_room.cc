@@ -20,7 +20,7 @@ BuiltEvent TestRoom::Build(std::string_view type, std::string_view sender,
                            std::string_view content_json,
                            const std::vector<std::string>& prev_events,
                            int64_t depth) {
-  std::string event_id = "$" + std::to_string(++counter_) + "." +
+  std::string event_id = "$" + id_prefix_ + std::to_string(++counter_) + "." +
                          room_id_.substr(1);
   boost::json::object o;
   o["room_id"] = room_id_;

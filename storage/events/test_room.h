@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -62,6 +63,14 @@ class TestRoom {
 
   // After reopening the database in a test.
   void set_store(EventStore& store) { store_ = &store; }
+  // Event ids become "$<prefix><counter>.<room>" (to continue a room in a
+  // new process without reusing ids).
+  void set_id_prefix(std::string prefix) { id_prefix_ = std::move(prefix); }
+  // The next Next() builds on this event.
+  void ContinueFrom(std::string last_event_id, int64_t depth) {
+    last_event_id_ = std::move(last_event_id);
+    last_depth_ = depth;
+  }
 
   const std::string& room_id() const { return room_id_; }
   const RoomVersionRules& rules() const { return *rules_; }
@@ -72,6 +81,7 @@ class TestRoom {
   EventStore* store_;
   std::string room_id_;
   const RoomVersionRules* rules_;
+  std::string id_prefix_;
   int counter_ = 0;
   std::string last_event_id_;
   int64_t last_depth_ = 0;
