@@ -25,6 +25,10 @@ class AccountHooks {
   using ProfileChanged =
       std::function<void(std::string_view, const storage::Profile&)>;
   using Deactivated = std::function<void(std::string_view)>;
+  // (user id, deleted device ids): logout, device deletion, password change
+  // with logout_devices. The end-to-end keys of those devices go too.
+  using DevicesDeleted = std::function<void(
+      std::string_view, const std::vector<std::string>&)>;
 
   // REQUIRES: called before the server starts serving.
   void OnProfileChanged(ProfileChanged observer) {
@@ -32,6 +36,9 @@ class AccountHooks {
   }
   void OnDeactivated(Deactivated observer) {
     deactivated_.push_back(std::move(observer));
+  }
+  void OnDevicesDeleted(DevicesDeleted observer) {
+    devices_deleted_.push_back(std::move(observer));
   }
 
   void ProfileChangedFor(std::string_view user_id,
@@ -41,10 +48,16 @@ class AccountHooks {
   void DeactivatedFor(std::string_view user_id) const {
     for (const auto& observer : deactivated_) observer(user_id);
   }
+  void DevicesDeletedFor(std::string_view user_id,
+                         const std::vector<std::string>& device_ids) const {
+    if (device_ids.empty()) return;
+    for (const auto& observer : devices_deleted_) observer(user_id, device_ids);
+  }
 
  private:
   std::vector<ProfileChanged> profile_changed_;
   std::vector<Deactivated> deactivated_;
+  std::vector<DevicesDeleted> devices_deleted_;
 };
 
 }  // namespace myelin::client

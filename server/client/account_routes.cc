@@ -31,8 +31,8 @@ absl::StatusOr<Response> ChangePassword(Accounts& accounts,
   RETURN_IF_ERROR(accounts.store().SetPasswordHash(localpart, hash));
   if (logout_devices) {
     // Spec: every other device is logged out; the caller's stays.
-    RETURN_IF_ERROR(accounts.store().DeleteAllDevices(
-        user_id, request.principal.device_id));
+    RETURN_IF_ERROR(accounts.DeleteDevices(user_id, std::nullopt,
+                                           request.principal.device_id));
   }
   return Response::Json("{}");
 }

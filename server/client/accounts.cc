@@ -121,6 +121,18 @@ absl::StatusOr<std::string> Accounts::CheckOwnPassword(
   return std::string();
 }
 
+absl::Status Accounts::DeleteDevices(
+    std::string_view user_id,
+    const std::optional<std::vector<std::string>>& device_ids,
+    std::string_view keep) {
+  absl::StatusOr<std::vector<std::string>> deleted =
+      device_ids ? store_.DeleteDevices(user_id, *device_ids)
+                 : store_.DeleteAllDevices(user_id, keep);
+  RETURN_IF_ERROR(deleted.status());
+  hooks_.DevicesDeletedFor(user_id, *deleted);
+  return absl::OkStatus();
+}
+
 absl::Status Accounts::RequirePassword(const boost::json::object& body,
                                        std::string_view user_id,
                                        std::string_view operation) {

@@ -117,6 +117,12 @@ class Accounts {
   // name `user_id` and the password must match.
   absl::StatusOr<std::string> CheckOwnPassword(
       std::string_view user_id, const boost::json::object& auth) const;
+  // Deletes devices (all but `keep` when `device_ids` is nullopt) with
+  // their tokens, then tells the hooks.
+  absl::Status DeleteDevices(
+      std::string_view user_id,
+      const std::optional<std::vector<std::string>>& device_ids,
+      std::string_view keep = "");
   // UIA with m.login.password for an operation on the caller's account.
   absl::Status RequirePassword(const boost::json::object& body,
                                std::string_view user_id,

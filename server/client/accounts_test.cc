@@ -127,6 +127,50 @@ TEST_F(AccountsTest, AdminFallbackStillWorks) {
             "M_UNKNOWN_TOKEN");
 }
 
+TEST_F(AccountsTest, HooksSeeProfileChangesDeletedDevicesDeactivation) {
+  std::vector<std::string> seen;
+  accounts_->hooks().OnProfileChanged(
+      [&](std::string_view user, const storage::Profile& profile) {
+        seen.push_back(std::string(user) + " name=" +
+                       profile.displayname.value_or("-"));
+      });
+  accounts_->hooks().OnDevicesDeleted(
+      [&](std::string_view user, const std::vector<std::string>& ids) {
+        seen.push_back(std::string(user) + " devices=" + ids.at(0));
+      });
+  accounts_->hooks().OnDeactivated([&](std::string_view user) {
+    seen.push_back(std::string(user) + " deactivated");
+  });
+  auto [status, body] = Call(
+      http::Method::kPost, "/_matrix/client/v3/register",
+      R"({"username":"ivy","password":"pw","device_id":"D1",)"
+      R"("auth":{"type":"m.login.dummy"}})");
+  ASSERT_EQ(status, 200);
+  std::string token(body.at("access_token").as_string());
+  EXPECT_EQ(Call(http::Method::kPut,
+                 "/_matrix/client/v3/profile/@ivy:example.org/displayname",
+                 R"({"displayname":"Ivy"})", token).first,
+            200);
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/login",
+                 R"({"type":"m.login.password","user":"ivy","password":"pw",)"
+                 R"("device_id":"D2"})").first,
+            200);
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/delete_devices",
+                 R"({"devices":["D2"],"auth":{"type":"m.login.password",)"
+                 R"("user":"ivy","password":"pw"}})",
+                 token).first,
+            200);
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/account/deactivate",
+                 R"({"auth":{"type":"m.login.password",)"
+                 R"("user":"ivy","password":"pw"}})",
+                 token).first,
+            200);
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "@ivy:example.org name=Ivy",
+                      "@ivy:example.org devices=D2",
+                      "@ivy:example.org deactivated"}));
+}
+
 TEST_F(AccountsTest, CreateUserThenLogin) {
   ASSERT_TRUE(accounts_->CreateUser("bob", "pw", true, "").ok());
   EXPECT_EQ(ErrcodeOf(accounts_->CreateUser("bob", "pw", false, "").status()),

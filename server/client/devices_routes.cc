@@ -65,7 +65,8 @@ absl::StatusOr<Response> DeleteDevice(Accounts& accounts,
   if (!device) return NotFound("Unknown device");
   RETURN_IF_ERROR(accounts.RequirePassword(
       request.json.get_object(), user_id, "delete_device " + device_id));
-  RETURN_IF_ERROR(accounts.store().DeleteDevices(user_id, {device_id}));
+  RETURN_IF_ERROR(accounts.DeleteDevices(
+      user_id, std::vector<std::string>{device_id}));
   return Response::Json("{}");
 }
 
@@ -82,8 +83,7 @@ absl::StatusOr<Response> DeleteDevices(Accounts& accounts,
   }
   RETURN_IF_ERROR(accounts.RequirePassword(body, request.principal.user_id,
                                            "delete_devices"));
-  RETURN_IF_ERROR(accounts.store().DeleteDevices(request.principal.user_id,
-                                                 ids));
+  RETURN_IF_ERROR(accounts.DeleteDevices(request.principal.user_id, ids));
   return Response::Json("{}");
 }
 

@@ -73,14 +73,15 @@ absl::StatusOr<Response> Refresh(Accounts& accounts, const Request& request) {
 }
 
 absl::StatusOr<Response> Logout(Accounts& accounts, const Request& request) {
-  RETURN_IF_ERROR(accounts.store().DeleteDevices(request.principal.user_id,
-                                                 {request.principal.device_id}));
+  RETURN_IF_ERROR(accounts.DeleteDevices(
+      request.principal.user_id,
+      std::vector<std::string>{request.principal.device_id}));
   return Response::Json("{}");
 }
 
 absl::StatusOr<Response> LogoutAll(Accounts& accounts, const Request& request) {
   RETURN_IF_ERROR(
-      accounts.store().DeleteAllDevices(request.principal.user_id, ""));
+      accounts.DeleteDevices(request.principal.user_id, std::nullopt));
   return Response::Json("{}");
 }
 

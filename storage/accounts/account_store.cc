@@ -232,27 +232,34 @@ absl::Status AccountStore::DeleteDeviceLocked(rocksdb::WriteBatch& batch,
   return absl::OkStatus();
 }
 
-absl::Status AccountStore::DeleteDevices(
+absl::StatusOr<std::vector<std::string>> AccountStore::DeleteDevices(
     std::string_view user_id, const std::vector<std::string>& device_ids) {
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
+  std::vector<std::string> deleted;
   for (const std::string& device_id : device_ids) {
     ASSIGN_OR_RETURN(auto device, GetDevice(user_id, device_id));
-    if (device) RETURN_IF_ERROR(DeleteDeviceLocked(batch, user_id, *device));
+    if (!device) continue;
+    RETURN_IF_ERROR(DeleteDeviceLocked(batch, user_id, *device));
+    deleted.push_back(device_id);
   }
-  return engine_->Write(batch);
+  RETURN_IF_ERROR(engine_->Write(batch));
+  return deleted;
 }
 
-absl::Status AccountStore::DeleteAllDevices(std::string_view user_id,
-                                            std::string_view keep) {
+absl::StatusOr<std::vector<std::string>> AccountStore::DeleteAllDevices(
+    std::string_view user_id, std::string_view keep) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::vector<Device> devices, ListDevices(user_id));
   rocksdb::WriteBatch batch;
+  std::vector<std::string> deleted;
   for (const Device& device : devices) {
     if (device.device_id == keep) continue;
     RETURN_IF_ERROR(DeleteDeviceLocked(batch, user_id, device));
+    deleted.push_back(device.device_id);
   }
-  return engine_->Write(batch);
+  RETURN_IF_ERROR(engine_->Write(batch));
+  return deleted;
 }
 
 absl::StatusOr<Profile> AccountStore::GetProfile(

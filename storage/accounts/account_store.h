@@ -114,11 +114,13 @@ class AccountStore {
                                     std::string_view device_id,
                                     std::string_view display_name);
   // Deletes the devices (missing ones are skipped) and their tokens.
-  absl::Status DeleteDevices(std::string_view user_id,
-                             const std::vector<std::string>& device_ids);
-  // Deletes every device of the user except `keep` (may be "").
-  absl::Status DeleteAllDevices(std::string_view user_id,
-                                std::string_view keep);
+  // Returns the ids of the devices that existed.
+  absl::StatusOr<std::vector<std::string>> DeleteDevices(
+      std::string_view user_id, const std::vector<std::string>& device_ids);
+  // Deletes every device of the user except `keep` (may be ""). Returns
+  // the deleted ids.
+  absl::StatusOr<std::vector<std::string>> DeleteAllDevices(
+      std::string_view user_id, std::string_view keep);
 
   absl::StatusOr<Profile> GetProfile(std::string_view user_id) const;
   // Sets (or with nullopt clears) one field; returns the new profile.

@@ -1,6 +1,9 @@
 #include "storage/accounts/account_store.h"
 
+#include <atomic>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "storage/accounts/account_values.h"
@@ -97,7 +100,9 @@ TEST_F(AccountStoreTest, DevicesListRenameDelete) {
   EXPECT_EQ(store_->SetDeviceDisplayName("@alice:example.org", "Q", "x").code(),
             absl::StatusCode::kNotFound);
 
-  ASSERT_TRUE(store_->DeleteDevices("@alice:example.org", {"A", "nope"}).ok());
+  auto deleted = store_->DeleteDevices("@alice:example.org", {"A", "nope"});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, std::vector<std::string>{"A"});
   EXPECT_FALSE(store_->GetSession("ta")->has_value());
   ASSERT_TRUE(store_->DeleteAllDevices("@alice:example.org", "C").ok());
   EXPECT_FALSE(store_->GetSession("tb")->has_value());
@@ -151,6 +156,23 @@ TEST_F(AccountStoreTest, RegistrationTokenUsesAreCounted) {
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(*store_->RegistrationTokenUses("other"), 0u);
   EXPECT_FALSE(store_->GetAccount("c")->has_value());
+}
+
+TEST_F(AccountStoreTest, ConcurrentRegistrationsOfOneNameHaveOneWinner) {
+  std::atomic<int> won{0}, taken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      absl::Status status = store_->CreateAccount(
+          "race", "@race:example.org", {}, LoginOf("D" + std::to_string(i),
+                                                   "t" + std::to_string(i)));
+      if (status.ok()) ++won;
+      if (status.code() == absl::StatusCode::kAlreadyExists) ++taken;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(taken.load(), 7);
 }
 
 TEST(AccountValuesTest, GarbageIsDataLoss) {
