@@ -85,6 +85,7 @@ absl::Status App::Init() {
       config_, engine_.get(), &SystemClock::Get(), authenticator_.get(),
       client::AccountLimits{rate_limits_.login.get(),
                             rate_limits_.registration.get()});
+  RETURN_IF_ERROR(InitRooms());
 
   http::ServerOptions server_options;
   for (const config::Listener& listener : config_.listeners) {
@@ -123,6 +124,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
   if (Serves(listener, config::Resource::kClient)) {
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
+    RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
                                           signing_key_.get(),
                                           signing_key_path_));
@@ -134,6 +136,27 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(ops::AddMetricsRoutes(&table, &metrics_));
   }
   return table;
+}
+
+absl::Status App::InitRooms() {
+  ASSIGN_OR_RETURN(event_store_, storage::EventStore::Open(*engine_));
+  room_writer_ = std::make_unique<rooms::RoomWriter>(
+      config_.server_name, signing_key_.get(), event_store_.get(),
+      &SystemClock::Get());
+  rooms_context_.writer = room_writer_.get();
+  rooms_context_.clock = &SystemClock::Get();
+  rooms_context_.txns = &txns_;
+  storage::AccountStore* accounts = &accounts_->store();
+  rooms_context_.profile = [accounts](std::string_view user_id) {
+    rooms::MemberProfile member;
+    if (absl::StatusOr<storage::Profile> profile = accounts->GetProfile(user_id);
+        profile.ok()) {
+      member.displayname = profile->displayname.value_or("");
+      member.avatar_url = profile->avatar_url.value_or("");
+    }
+    return member;
+  };
+  return absl::OkStatus();
 }
 
 void App::AddStorageCollectors() {

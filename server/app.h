@@ -15,7 +15,11 @@
 #include "server/http/server.h"
 #include "server/metrics/metrics.h"
 #include "server/ratelimit/limits.h"
+#include "server/rooms/room_writer.h"
+#include "server/rooms/rooms_api.h"
+#include "server/rooms/txn_cache.h"
 #include "storage/engine.h"
+#include "storage/events/event_store.h"
 
 namespace myelin {
 
@@ -46,6 +50,7 @@ class App {
   absl::StatusOr<http::RouteTable> RoutesFor(
       const config::Listener& listener) const;
   void AddStorageCollectors();
+  absl::Status InitRooms();
 
   config::Config config_;
   std::unique_ptr<storage::Engine> engine_;
@@ -57,6 +62,11 @@ class App {
   // Accounts, devices, profiles; its authenticator chains user tokens in
   // front of the admin token. Uses engine_.
   std::unique_ptr<client::Accounts> accounts_;
+  // The room event DAG and the pipeline local users write through.
+  std::unique_ptr<storage::EventStore> event_store_;
+  std::unique_ptr<rooms::RoomWriter> room_writer_;
+  rooms::TxnCache txns_;
+  rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;
   // Declared last: destroyed (and stopped) before what its handlers use.

@@ -35,13 +35,13 @@ struct RoomsContext {
 
 // Registers every room route under the client prefixes. `context` must
 // outlive the table.
-absl::Status AddRoomRoutes(http::RouteTable* table, RoomsContext* context);
+absl::Status AddRoomRoutes(http::RouteTable* table, const RoomsContext* context);
 
 // Per spec area (rooms_api_*.cc).
-absl::Status AddCreateRoomRoutes(http::RouteTable* table, RoomsContext* context);
-absl::Status AddSendRoutes(http::RouteTable* table, RoomsContext* context);
-absl::Status AddMembershipRoutes(http::RouteTable* table, RoomsContext* context);
-absl::Status AddReadRoutes(http::RouteTable* table, RoomsContext* context);
+absl::Status AddCreateRoomRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddSendRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddMembershipRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context);
 
 // m.room.member content for `user_id` with `membership`, carrying the
 // user's profile when it is a local user the lookup knows.

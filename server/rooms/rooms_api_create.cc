@@ -92,7 +92,7 @@ boost::json::object DefaultPowerLevels(const RoomVersionRules& rules,
 
 class RoomCreation {
  public:
-  RoomCreation(RoomsContext* context, std::string creator)
+  RoomCreation(const RoomsContext* context, std::string creator)
       : context_(context), creator_(std::move(creator)) {}
 
   absl::StatusOr<std::string> Run(const boost::json::object& body);
@@ -110,7 +110,7 @@ class RoomCreation {
   }
   absl::Status SendInitialState(const boost::json::object& body);
 
-  RoomsContext* context_;
+  const RoomsContext* context_;
   std::string creator_;
   std::string room_id_;
 };
@@ -201,7 +201,7 @@ absl::StatusOr<std::string> RoomCreation::Run(const boost::json::object& body) {
 }  // namespace
 
 absl::Status AddCreateRoomRoutes(http::RouteTable* table,
-                                 RoomsContext* context) {
+                                 const RoomsContext* context) {
   http::Route route;
   route.method = http::Method::kPost;
   route.pattern = "/createRoom";

@@ -40,7 +40,7 @@ absl::StatusOr<std::string> TargetOf(const RoomsContext& context,
   return user;
 }
 
-absl::StatusOr<Response> ChangeMembership(RoomsContext* context,
+absl::StatusOr<Response> ChangeMembership(const RoomsContext* context,
                                           const MembershipSpec& spec,
                                           const Request& r) {
   std::string room(r.Param(spec.room_param));
@@ -70,7 +70,7 @@ absl::StatusOr<Response> ChangeMembership(RoomsContext* context,
 }  // namespace
 
 absl::Status AddMembershipRoutes(http::RouteTable* table,
-                                 RoomsContext* context) {
+                                 const RoomsContext* context) {
   static const MembershipSpec kSpecs[] = {
       {"/rooms/{roomId}/join", "join", Target::kSelf, "roomId"},
       {"/join/{roomIdOrAlias}", "join", Target::kSelf, "roomIdOrAlias"},
@@ -117,7 +117,7 @@ absl::StatusOr<std::string> RequiredString(const boost::json::object& body,
   return std::string(value->as_string());
 }
 
-absl::Status AddRoomRoutes(http::RouteTable* table, RoomsContext* context) {
+absl::Status AddRoomRoutes(http::RouteTable* table, const RoomsContext* context) {
   RETURN_IF_ERROR(AddCreateRoomRoutes(table, context));
   RETURN_IF_ERROR(AddSendRoutes(table, context));
   RETURN_IF_ERROR(AddMembershipRoutes(table, context));

@@ -56,7 +56,7 @@ absl::StatusOr<boost::json::object> ClientEventOf(const RoomsContext& context,
   return ToClientEvent(json, event_id, room.room_id, context.clock->NowMillis());
 }
 
-absl::StatusOr<Response> JoinedRooms(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> JoinedRooms(const RoomsContext* context, const Request& r) {
   storage::EventStore& store = context->writer->store();
   boost::json::array rooms;
   absl::StatusOr<storage::UserNid> user = store.LookupUser(r.principal.user_id);
@@ -72,7 +72,7 @@ absl::StatusOr<Response> JoinedRooms(RoomsContext* context, const Request& r) {
   return JsonResponse({{"joined_rooms", std::move(rooms)}});
 }
 
-absl::StatusOr<Response> GetEvent(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> GetEvent(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   storage::EventStore& store = context->writer->store();
   absl::StatusOr<EventNid> nid = store.LookupEvent(r.Param("eventId"));
@@ -87,7 +87,7 @@ absl::StatusOr<Response> GetEvent(RoomsContext* context, const Request& r) {
   return JsonResponse(event);
 }
 
-absl::StatusOr<Response> FullState(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> FullState(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   ASSIGN_OR_RETURN(auto state, context->writer->store().CurrentState(room.room_nid));
   boost::json::array events;
@@ -98,7 +98,7 @@ absl::StatusOr<Response> FullState(RoomsContext* context, const Request& r) {
   return Response::Json(boost::json::serialize(events));
 }
 
-absl::StatusOr<Response> StateEvent(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> StateEvent(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   absl::StatusOr<EventNid> nid = context->writer->store().CurrentStateEvent(
       room.room_nid, r.Param("eventType"), r.Param("stateKey"));
@@ -111,7 +111,7 @@ absl::StatusOr<Response> StateEvent(RoomsContext* context, const Request& r) {
   return JsonResponse(event["content"].as_object());
 }
 
-absl::StatusOr<Response> Members(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> Members(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   ASSIGN_OR_RETURN(auto members, context->writer->store().Members(room.room_nid));
   std::string_view only = r.Query("membership");
@@ -129,7 +129,7 @@ absl::StatusOr<Response> Members(RoomsContext* context, const Request& r) {
   return JsonResponse({{"chunk", std::move(chunk)}});
 }
 
-absl::StatusOr<Response> JoinedMembers(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> JoinedMembers(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   ASSIGN_OR_RETURN(auto members, context->writer->store().Members(
                                      room.room_nid, Membership::kJoin));
@@ -170,12 +170,12 @@ absl::StatusOr<storage::TopoToken> ParseTopoToken(std::string_view text) {
   return token;
 }
 
-absl::StatusOr<Response> Messages(RoomsContext* context, const Request& r);
+absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r);
 
-absl::Status AddReadRoutes(http::RouteTable* table, RoomsContext* context) {
+absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context) {
   struct Spec {
     const char* pattern;
-    absl::StatusOr<Response> (*handler)(RoomsContext*, const Request&);
+    absl::StatusOr<Response> (*handler)(const RoomsContext*, const Request&);
   };
   const Spec specs[] = {
       {"/joined_rooms", &JoinedRooms},
@@ -199,7 +199,7 @@ absl::Status AddReadRoutes(http::RouteTable* table, RoomsContext* context) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Response> Messages(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   std::string_view dir = r.Query("dir");
   if (dir.empty()) dir = "b";

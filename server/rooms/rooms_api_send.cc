@@ -21,7 +21,7 @@ Response EventIdResponse(const std::string& event_id) {
 // Runs `send` once per (user, device, txn id); a retry gets the first
 // result. Spec: client-server-api, "Transaction identifiers".
 absl::StatusOr<Response> Idempotent(
-    RoomsContext* context, const Request& r,
+    const RoomsContext* context, const Request& r,
     const std::function<absl::StatusOr<SentEvent>()>& send) {
   const std::string& user = r.principal.user_id;
   const std::string& device = r.principal.device_id;
@@ -36,7 +36,7 @@ absl::StatusOr<Response> Idempotent(
   return EventIdResponse(sent.event_id);
 }
 
-absl::StatusOr<Response> SendMessage(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> SendMessage(const RoomsContext* context, const Request& r) {
   return Idempotent(context, r, [&]() {
     event::EventDraft draft;
     draft.room_id = std::string(r.Param("roomId"));
@@ -47,7 +47,7 @@ absl::StatusOr<Response> SendMessage(RoomsContext* context, const Request& r) {
   });
 }
 
-absl::StatusOr<Response> SendState(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> SendState(const RoomsContext* context, const Request& r) {
   event::EventDraft draft;
   draft.room_id = std::string(r.Param("roomId"));
   draft.type = std::string(r.Param("eventType"));
@@ -58,7 +58,7 @@ absl::StatusOr<Response> SendState(RoomsContext* context, const Request& r) {
   return EventIdResponse(sent.event_id);
 }
 
-absl::StatusOr<Response> Redact(RoomsContext* context, const Request& r) {
+absl::StatusOr<Response> Redact(const RoomsContext* context, const Request& r) {
   return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
     event::EventDraft draft;
     draft.room_id = std::string(r.Param("roomId"));
@@ -75,10 +75,10 @@ absl::StatusOr<Response> Redact(RoomsContext* context, const Request& r) {
 
 }  // namespace
 
-absl::Status AddSendRoutes(http::RouteTable* table, RoomsContext* context) {
+absl::Status AddSendRoutes(http::RouteTable* table, const RoomsContext* context) {
   struct Spec {
     const char* pattern;
-    absl::StatusOr<Response> (*handler)(RoomsContext*, const Request&);
+    absl::StatusOr<Response> (*handler)(const RoomsContext*, const Request&);
   };
   const Spec specs[] = {
       {"/rooms/{roomId}/send/{eventType}/{txnId}", &SendMessage},

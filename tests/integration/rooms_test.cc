@@ -1,0 +1,220 @@
+// Rooms over the Client-Server API, against the real binary: creation,
+// membership, sending with transaction ids, state, redaction, reading and
+// paginating history, every room version, and a restart.
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "tests/integration/accounts_fixture.h"
+
+namespace myelin::testing {
+namespace {
+
+class RoomsTest : public AccountsTest {
+ protected:
+  void SetUp() override {
+    Start();
+    alice_ = Register("alice", "pw").Str("access_token");
+    bob_ = Register("bob", "pw").Str("access_token");
+    ASSERT_FALSE(alice_.empty());
+    ASSERT_FALSE(bob_.empty());
+  }
+
+  std::string Room(const std::string& room_id, const std::string& rest) {
+    return absl::StrCat(kV3, "/rooms/", room_id, rest);
+  }
+
+  std::string CreateRoom(const std::string& body) {
+    Reply reply = Call("POST", absl::StrCat(kV3, "/createRoom"), body, alice_);
+    EXPECT_EQ(reply.status, 200) << boost::json::serialize(reply.body);
+    return reply.Str("room_id");
+  }
+
+  Reply SendText(const std::string& room, const std::string& token,
+                 const std::string& text, const std::string& txn) {
+    return Call("PUT", Room(room, "/send/m.room.message/" + txn),
+                absl::StrCat(R"({"msgtype":"m.text","body":")", text, R"("})"),
+                token);
+  }
+
+  // Every message body in the room, newest first, paging back `limit` at a
+  // time; also counts the pages.
+  std::vector<std::string> History(const std::string& room, int limit,
+                                   int* pages) {
+    std::vector<std::string> bodies;
+    std::string from;
+    for (*pages = 0; *pages < 100; ++*pages) {
+      std::string query = absl::StrCat("/messages?dir=b&limit=", limit,
+                                       from.empty() ? "" : "&from=" + from);
+      Reply page = Call("GET", Room(room, query), "", bob_);
+      EXPECT_EQ(page.status, 200);
+      for (const auto& event : page.body["chunk"].as_array()) {
+        const auto& content = event.at("content").as_object();
+        if (event.at("type") == "m.room.message" && content.contains("body")) {
+          bodies.emplace_back(content.at("body").as_string());
+        }
+      }
+      if (!page.body.contains("end")) break;
+      from = page.Str("end");
+    }
+    return bodies;
+  }
+
+  std::string alice_, bob_;
+};
+
+TEST_F(RoomsTest, CreateInviteJoinAndTalk) {
+  std::string room = CreateRoom(
+      R"({"preset":"private_chat","name":"Pets","topic":"cats",
+          "invite":["@bob:test.example"]})");
+  ASSERT_EQ(room[0], '!');
+  EXPECT_EQ(Call("GET", Room(room, "/state/m.room.name/"), "", alice_).Str("name"),
+            "Pets");
+  EXPECT_EQ(Call("GET", Room(room, "/state/m.room.topic"), "", alice_).Str("topic"),
+            "cats");
+  // Bob is invited, not joined: he cannot read yet.
+  EXPECT_EQ(Call("GET", Room(room, "/messages"), "", bob_).status, 403);
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/join/", room), "{}", bob_).Str("room_id"),
+            room);
+  Reply joined = Call("GET", absl::StrCat(kV3, "/joined_rooms"), "", bob_);
+  EXPECT_EQ(joined.body["joined_rooms"].as_array().size(), 1u);
+
+  Reply hello = SendText(room, bob_, "hello alice", "txn1");
+  ASSERT_EQ(hello.status, 200);
+  // The same transaction id gives the same event, not a second message.
+  EXPECT_EQ(SendText(room, bob_, "hello alice", "txn1").Str("event_id"),
+            hello.Str("event_id"));
+  ASSERT_EQ(SendText(room, alice_, "hi bob", "txn1").status, 200);
+
+  Reply event = Call("GET", Room(room, "/event/" + hello.Str("event_id")), "", alice_);
+  EXPECT_EQ(event.status, 200);
+  EXPECT_EQ(event.body["content"].at("body"), "hello alice");
+  EXPECT_EQ(event.body["sender"], "@bob:test.example");
+  EXPECT_FALSE(event.body.contains("signatures"));
+  EXPECT_TRUE(event.body["unsigned"].as_object().contains("age"));
+
+  int pages = 0;
+  EXPECT_THAT(History(room, 10, &pages),
+              ::testing::ElementsAre("hi bob", "hello alice"));
+
+  Reply members = Call("GET", Room(room, "/joined_members"), "", alice_);
+  EXPECT_EQ(members.body["joined"].as_object().size(), 2u);
+  Reply all = Call("GET", Room(room, "/members?membership=join"), "", alice_);
+  EXPECT_EQ(all.body["chunk"].as_array().size(), 2u);
+}
+
+TEST_F(RoomsTest, PaginatesBothWays) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_EQ(SendText(room, alice_, absl::StrCat("m", i), absl::StrCat("t", i)).status, 200);
+  }
+  int pages = 0;
+  std::vector<std::string> newest_first = History(room, 10, &pages);
+  ASSERT_EQ(newest_first.size(), 25u);
+  EXPECT_EQ(newest_first.front(), "m24");
+  EXPECT_EQ(newest_first.back(), "m0");
+  EXPECT_GE(pages, 2);
+  // Forward from the beginning: oldest first, the creation events included.
+  Reply forward = Call("GET", Room(room, "/messages?dir=f&limit=3"), "", bob_);
+  ASSERT_EQ(forward.status, 200);
+  EXPECT_EQ(forward.body["chunk"].as_array()[0].at("type"), "m.room.create");
+  EXPECT_TRUE(forward.body.contains("end"));
+  EXPECT_EQ(Call("GET", Room(room, "/messages?from=garbage"), "", bob_).Errcode(),
+            "M_INVALID_PARAM");
+}
+
+TEST_F(RoomsTest, AuthRulesAreEnforced) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  // Not joined: cannot send, cannot read.
+  EXPECT_EQ(SendText(room, bob_, "x", "a").Errcode(), "M_FORBIDDEN");
+  EXPECT_EQ(Call("GET", Room(room, "/state"), "", bob_).status, 403);
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  // Power 0 may not change the topic (state_default 50).
+  EXPECT_EQ(Call("PUT", Room(room, "/state/m.room.topic/"), R"({"topic":"mine"})", bob_)
+                .Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("PUT", Room(room, "/state/m.room.topic/"), R"({"topic":"ours"})", alice_)
+                .status,
+            200);
+  // Ban, then nothing; unban lets him back only by invite once the room is
+  // invite-only.
+  ASSERT_EQ(Call("POST", Room(room, "/ban"), R"({"user_id":"@bob:test.example"})", alice_)
+                .status,
+            200);
+  EXPECT_EQ(SendText(room, bob_, "x", "b").Errcode(), "M_FORBIDDEN");
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).Errcode(), "M_FORBIDDEN");
+  ASSERT_EQ(Call("PUT", Room(room, "/state/m.room.join_rules/"),
+                 R"({"join_rule":"invite"})", alice_).status,
+            200);
+  ASSERT_EQ(Call("POST", Room(room, "/unban"), R"({"user_id":"@bob:test.example"})", alice_)
+                .status,
+            200);
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).Errcode(), "M_FORBIDDEN");
+  ASSERT_EQ(Call("POST", Room(room, "/invite"), R"({"user_id":"@bob:test.example"})", alice_)
+                .status,
+            200);
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  ASSERT_EQ(Call("POST", Room(room, "/leave"), "{}", bob_).status, 200);
+  EXPECT_EQ(SendText(room, bob_, "x", "c").Errcode(), "M_FORBIDDEN");
+}
+
+TEST_F(RoomsTest, BadRequestsGetMatrixErrors) {
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/createRoom"), R"({"room_version":"99"})", alice_)
+                .Errcode(),
+            "M_UNSUPPORTED_ROOM_VERSION");
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/createRoom"), R"({"preset":"party"})", alice_)
+                .Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/createRoom"), R"({"invite":["nobody"]})", alice_)
+                .Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/createRoom"), "{}").Errcode(),
+            "M_MISSING_TOKEN");
+  EXPECT_EQ(SendText("!nowhere:test.example", alice_, "x", "z").Errcode(),
+            "M_NOT_FOUND");
+  std::string room = CreateRoom("{}");
+  EXPECT_EQ(Call("GET", Room(room, "/event/$nope"), "", alice_).Errcode(), "M_NOT_FOUND");
+  EXPECT_EQ(Call("POST", Room(room, "/invite"), R"({"user_id":42})", alice_).Errcode(),
+            "M_BAD_JSON");
+  EXPECT_EQ(Call("POST", Room(room, "/kick"), "{}", alice_).Errcode(), "M_MISSING_PARAM");
+}
+
+TEST_F(RoomsTest, EveryRoomVersionWorks) {
+  for (int version = 1; version <= 12; ++version) {
+    SCOPED_TRACE(version);
+    std::string room =
+        CreateRoom(absl::StrCat(R"({"room_version":")", version, R"(","name":"v"})"));
+    ASSERT_FALSE(room.empty());
+    Reply create = Call("GET", Room(room, "/state/m.room.create/"), "", alice_);
+    EXPECT_EQ(create.Str("room_version"), absl::StrCat(version));
+    ASSERT_EQ(SendText(room, alice_, "hi", absl::StrCat("v", version)).status, 200);
+  }
+}
+
+TEST_F(RoomsTest, RedactionIsAnEvent) {
+  std::string room = CreateRoom("{}");
+  std::string target = SendText(room, alice_, "oops", "r1").Str("event_id");
+  Reply redaction = Call("PUT", Room(room, "/redact/" + target + "/r2"),
+                         R"({"reason":"typo"})", alice_);
+  ASSERT_EQ(redaction.status, 200);
+  Reply event = Call("GET", Room(room, "/event/" + redaction.Str("event_id")), "", alice_);
+  EXPECT_EQ(event.body["type"], "m.room.redaction");
+  EXPECT_EQ(event.body["content"].at("reason"), "typo");
+}
+
+TEST_F(RoomsTest, RoomsSurviveARestart) {
+  std::string room = CreateRoom(R"({"name":"kept"})");
+  ASSERT_EQ(SendText(room, alice_, "before", "k1").status, 200);
+  Restart();
+  ASSERT_EQ(SendText(room, alice_, "after", "k2").status, 200);
+  Reply page = Call("GET", Room(room, "/messages?dir=b&limit=2"), "", alice_);
+  ASSERT_EQ(page.status, 200);
+  const auto& chunk = page.body["chunk"].as_array();
+  ASSERT_EQ(chunk.size(), 2u);
+  EXPECT_EQ(chunk[0].at("content").at("body"), "after");
+  EXPECT_EQ(chunk[1].at("content").at("body"), "before");
+}
+
+}  // namespace
+}  // namespace myelin::testing
