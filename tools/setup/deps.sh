@@ -11,6 +11,7 @@ MYELIN_PACKAGES=(
   libsimdjson-dev libsodium-dev capnproto libcapnp-dev libgtest-dev
   libgmock-dev libbenchmark-dev libyaml-cpp-dev libvips-dev libssl-dev
   clang-14 libclang-rt-14-dev
+  python3-matrix-nio python3-olm
 )
 
 missing=()
