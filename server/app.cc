@@ -10,6 +10,7 @@
 #include "dag/base/status_macros.h"
 #include "server/client/discovery.h"
 #include "server/ops/ops_routes.h"
+#include "server/rooms/account_effects.h"
 
 namespace myelin {
 namespace {
@@ -146,6 +147,7 @@ absl::Status App::InitRooms() {
   rooms_context_.writer = room_writer_.get();
   rooms_context_.clock = &SystemClock::Get();
   rooms_context_.txns = &txns_;
+  rooms_context_.message_limit = rate_limits_.message.get();
   storage::AccountStore* accounts = &accounts_->store();
   rooms_context_.profile = [accounts](std::string_view user_id) {
     rooms::MemberProfile member;
@@ -156,6 +158,22 @@ absl::Status App::InitRooms() {
     }
     return member;
   };
+  const rooms::RoomsContext* context = &rooms_context_;
+  accounts_->hooks().OnProfileChanged(
+      [context](std::string_view user_id, const storage::Profile& profile) {
+        rooms::MemberProfile member{profile.displayname.value_or(""),
+                                    profile.avatar_url.value_or("")};
+        if (absl::Status s = rooms::PropagateProfile(*context, user_id, member);
+            !s.ok()) {
+          MLOG(WARN) << "profile of " << user_id << " not propagated: " << s;
+        }
+      });
+  accounts_->hooks().OnDeactivated([context](std::string_view user_id) {
+    if (absl::Status s = rooms::LeaveAllRooms(*context, user_id); !s.ok()) {
+      MLOG(WARN) << "deactivated " << user_id << " not removed from rooms: "
+                 << s;
+    }
+  });
   return absl::OkStatus();
 }
 

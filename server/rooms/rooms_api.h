@@ -31,6 +31,8 @@ struct RoomsContext {
   const Clock* clock = nullptr;
   TxnCache* txns = nullptr;
   ProfileLookup profile;  // Optional.
+  // Rate limit of the routes that send events; nullptr: not limited.
+  const http::RequestLimiter* message_limit = nullptr;
 };
 
 // Registers every room route under the client prefixes. `context` must

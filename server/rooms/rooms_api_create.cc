@@ -206,6 +206,7 @@ absl::Status AddCreateRoomRoutes(http::RouteTable* table,
   route.method = http::Method::kPost;
   route.pattern = "/createRoom";
   route.auth = http::Auth::kUser;
+  route.rate_limit = context->message_limit;
   route.body = http::Body::kJson;
   route.handler = [context](const Request& r) -> absl::StatusOr<Response> {
     if (r.json.as_object().contains("room_alias_name")) {

@@ -86,6 +86,7 @@ absl::Status AddMembershipRoutes(http::RouteTable* table,
     route.method = http::Method::kPost;
     route.pattern = spec.pattern;
     route.auth = http::Auth::kUser;
+    route.rate_limit = context->message_limit;
     route.body = http::Body::kJson;
     route.handler = [context, &spec](const Request& r) {
       return ChangeMembership(context, spec, r);

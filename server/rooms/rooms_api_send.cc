@@ -92,6 +92,7 @@ absl::Status AddSendRoutes(http::RouteTable* table, const RoomsContext* context)
     route.method = http::Method::kPut;
     route.pattern = spec.pattern;
     route.auth = http::Auth::kUser;
+    route.rate_limit = context->message_limit;
     route.body = http::Body::kJson;
     route.handler = [context, handler = spec.handler](const Request& r) {
       return handler(context, r);

@@ -216,5 +216,52 @@ TEST_F(RoomsTest, RoomsSurviveARestart) {
   EXPECT_EQ(chunk[1].at("content").at("body"), "before");
 }
 
+TEST_F(RoomsTest, ProfileChangesReachMemberEvents) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  ASSERT_EQ(Call("PUT", absl::StrCat(kV3, "/profile/@bob:test.example/displayname"),
+                 R"({"displayname":"Bobby"})", bob_).status,
+            200);
+  Reply member = Call("GET", Room(room, "/state/m.room.member/@bob:test.example"), "",
+                      alice_);
+  EXPECT_EQ(member.Str("membership"), "join");
+  EXPECT_EQ(member.Str("displayname"), "Bobby");
+  Reply joined = Call("GET", Room(room, "/joined_members"), "", alice_);
+  EXPECT_EQ(joined.body["joined"].at("@bob:test.example").at("display_name"), "Bobby");
+}
+
+TEST_F(RoomsTest, DeactivatedUsersLeaveTheirRooms) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  ASSERT_EQ(Call("POST", absl::StrCat(kV3, "/account/deactivate"),
+                 R"({"auth":{"type":"m.login.password","user":"bob","password":"pw"}})",
+                 bob_).status,
+            200);
+  Reply member = Call("GET", Room(room, "/state/m.room.member/@bob:test.example"), "",
+                      alice_);
+  EXPECT_EQ(member.Str("membership"), "leave");
+}
+
+class RateLimitedRoomsTest : public RoomsTest {
+ protected:
+  void SetUp() override {
+    Start("enable_registration: true\n"
+          "rate_limiting:\n"
+          "  registration: {per_second: 100, burst: 100}\n"
+          "  message: {per_second: 0.01, burst: 3}\n");
+    alice_ = Register("alice", "pw").Str("access_token");
+  }
+};
+
+TEST_F(RateLimitedRoomsTest, SendsBeyondTheBurstAreRefused) {
+  std::string room = CreateRoom("{}");  // One request of the burst.
+  ASSERT_EQ(SendText(room, alice_, "1", "a").status, 200);
+  ASSERT_EQ(SendText(room, alice_, "2", "b").status, 200);
+  Reply limited = SendText(room, alice_, "3", "c");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.Errcode(), "M_LIMIT_EXCEEDED");
+  EXPECT_TRUE(limited.body.contains("retry_after_ms"));
+}
+
 }  // namespace
 }  // namespace myelin::testing
