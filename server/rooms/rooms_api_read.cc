@@ -215,7 +215,9 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
       backward ? storage::TopoToken{std::numeric_limits<int64_t>::max(),
                                     std::numeric_limits<uint64_t>::max()}
                : storage::TopoToken{std::numeric_limits<int64_t>::min(), 0};
-  if (r.HasQuery("from")) {
+  // An empty `from` means "from the end/start", as Synapse reads it: clients
+  // without a sync token (matrix-nio's room_messages) send `from=`.
+  if (!r.Query("from").empty()) {
     ASSIGN_OR_RETURN(from, ParseTopoToken(r.Query("from")));
   }
   std::optional<storage::TopoToken> to;
