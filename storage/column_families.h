@@ -62,6 +62,10 @@ enum class Cf : uint8_t {
   kRoomnidCurrentsnapshot,
   kRoomnidMembers,
   kUsernidRooms,
+  // Room aliases and the published room directory (storage/directory).
+  kAliasRoomid,
+  kRoomidAliases,
+  kRoomidPublished,
   kCount,
 };
 
@@ -129,6 +133,13 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          "u64 member event nid", Preset::kPrefixScan},
         {Cf::kUsernidRooms, "usernid_rooms", "u64.u8.u64",
          "u64 member event nid", Preset::kPrefixScan},
+        // Room aliases and the published room directory (storage/directory).
+        {Cf::kAliasRoomid, "alias_roomid", "str",
+         "str.str (room id, creator)", Preset::kPointLookup},
+        {Cf::kRoomidAliases, "roomid_aliases", "str.str", "empty",
+         Preset::kPrefixScan},
+        {Cf::kRoomidPublished, "roomid_published", "str", "empty",
+         Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);
