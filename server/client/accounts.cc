@@ -191,6 +191,28 @@ absl::StatusOr<http::Principal> UserAuthenticator::Authenticate(
   return principal;
 }
 
+void UserAuthenticator::NoteUse(const http::Principal& principal,
+                                const http::Request& request) const {
+  if (principal.user_id.empty()) return;  // the admin token
+  std::string key = absl::StrCat(principal.user_id, std::string(1, '\0'),
+                                 principal.device_id);
+  int64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&mu_);
+  LastSeen& seen = last_seen_[key];
+  seen.ms = now;
+  if (seen.ip != request.remote_address) seen.ip = request.remote_address;
+}
+
+std::optional<UserAuthenticator::LastSeen> UserAuthenticator::LastSeenOf(
+    std::string_view user_id, std::string_view device_id) const {
+  std::string key = absl::StrCat(AV(user_id), std::string(1, '\0'),
+                                 AV(device_id));
+  absl::MutexLock lock(&mu_);
+  auto it = last_seen_.find(key);
+  if (it == last_seen_.end()) return std::nullopt;
+  return it->second;
+}
+
 absl::StatusOr<PasswordIdentifier> ParsePasswordAuth(
     const boost::json::object& auth) {
   PasswordIdentifier result;

@@ -16,7 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "boost/json/object.hpp"
 #include "dag/base/clock.h"
 #include "server/client/account_crypto.h"
@@ -49,11 +51,27 @@ class UserAuthenticator final : public http::Authenticator {
       : store_(store), clock_(clock), fallback_(fallback) {}
   absl::StatusOr<http::Principal> Authenticate(
       std::string_view access_token) const override;
+  // Records the device's last use in memory. Persisting it would cost a
+  // write per request on the I/O thread; the stored value (last login or
+  // refresh) is the fallback after a restart.
+  void NoteUse(const http::Principal& principal,
+               const http::Request& request) const override;
+
+  struct LastSeen {
+    int64_t ms = 0;
+    std::string ip;
+  };
+  std::optional<LastSeen> LastSeenOf(std::string_view user_id,
+                                     std::string_view device_id) const;
 
  private:
   const storage::AccountStore* store_;
   const Clock* clock_;
   const http::Authenticator* fallback_;
+  mutable absl::Mutex mu_;
+  // "user_id\0device_id" -> last use; bounded by the number of devices.
+  mutable absl::flat_hash_map<std::string, LastSeen> last_seen_
+      ABSL_GUARDED_BY(mu_);
 };
 
 class Accounts {
@@ -65,7 +83,7 @@ class Accounts {
            AccountLimits limits);
   ~Accounts();
 
-  const http::Authenticator* authenticator() const { return &authenticator_; }
+  const UserAuthenticator* authenticator() const { return &authenticator_; }
   AccountHooks& hooks() { return hooks_; }
   storage::AccountStore& store() { return store_; }
 

@@ -171,6 +171,21 @@ TEST_F(AccountsTest, HooksSeeProfileChangesDeletedDevicesDeactivation) {
                       "@ivy:example.org deactivated"}));
 }
 
+TEST_F(AccountsTest, DevicesShowTheirLastUse) {
+  ASSERT_TRUE(accounts_->CreateUser("jo", "pw", false, "").ok());
+  auto login = Call(http::Method::kPost, "/_matrix/client/v3/login",
+                    R"({"type":"m.login.password","user":"jo","password":"pw",)"
+                    R"("device_id":"D"})");
+  std::string token(login.second.at("access_token").as_string());
+  int64_t login_ms = clock_.NowMillis();
+  clock_.Advance(5000);
+  Call(http::Method::kGet, "/_matrix/client/v3/account/whoami", "", token);
+  auto device =
+      Call(http::Method::kGet, "/_matrix/client/v3/devices/D", "", token);
+  EXPECT_EQ(device.second.at("last_seen_ts").as_int64(), login_ms + 5000);
+  EXPECT_EQ(device.second.at("last_seen_ip"), "127.0.0.1");
+}
+
 TEST_F(AccountsTest, CreateUserThenLogin) {
   ASSERT_TRUE(accounts_->CreateUser("bob", "pw", true, "").ok());
   EXPECT_EQ(ErrcodeOf(accounts_->CreateUser("bob", "pw", false, "").status()),

@@ -13,7 +13,16 @@ namespace {
 using http::Request;
 using http::Response;
 
-boost::json::object DeviceJson(const storage::Device& device) {
+boost::json::object DeviceJson(const Accounts& accounts,
+                               const std::string& user_id,
+                               storage::Device device) {
+  // The last use since start-up, when newer than the stored login time.
+  if (auto seen = accounts.authenticator()->LastSeenOf(user_id,
+                                                       device.device_id);
+      seen && seen->ms > device.last_seen_ms) {
+    device.last_seen_ms = seen->ms;
+    device.last_seen_ip = seen->ip;
+  }
   boost::json::object json{{"device_id", device.device_id}};
   if (!device.display_name.empty()) json["display_name"] = device.display_name;
   if (!device.last_seen_ip.empty()) json["last_seen_ip"] = device.last_seen_ip;
@@ -27,7 +36,7 @@ absl::StatusOr<Response> ListDevices(Accounts& accounts,
   ASSIGN_OR_RETURN(auto devices, accounts.store().ListDevices(user_id));
   boost::json::array list;
   for (const storage::Device& device : devices) {
-    list.push_back(DeviceJson(device));
+    list.push_back(DeviceJson(accounts, user_id, device));
   }
   return Response::Json(boost::json::serialize(
       boost::json::object{{"devices", std::move(list)}}));
@@ -38,7 +47,7 @@ absl::StatusOr<Response> GetDevice(Accounts& accounts, const Request& request) {
   ASSIGN_OR_RETURN(auto device, accounts.store().GetDevice(
                                     user_id, request.Param("deviceId")));
   if (!device) return NotFound("Unknown device");
-  return Response::Json(boost::json::serialize(DeviceJson(*device)));
+  return Response::Json(boost::json::serialize(DeviceJson(accounts, user_id, *device)));
 }
 
 absl::StatusOr<Response> UpdateDevice(Accounts& accounts,

@@ -68,6 +68,7 @@ absl::Status Dispatcher::Authenticate(const Route& route,
   }
   if (authenticator_ == nullptr) return UnknownToken("Unknown access token");
   ASSIGN_OR_RETURN(request->principal, authenticator_->Authenticate(token));
+  authenticator_->NoteUse(request->principal, *request);
   if (route.auth == Auth::kAdmin && !request->principal.admin) {
     return Forbidden("This endpoint needs the server's admin token");
   }

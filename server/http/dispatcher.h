@@ -22,6 +22,11 @@ class Authenticator {
   // An M_UNKNOWN_TOKEN error for a token that is not valid.
   virtual absl::StatusOr<Principal> Authenticate(
       std::string_view access_token) const = 0;
+  // Called after `request` authenticated as `principal`, e.g. to track when
+  // and from where a device was last seen. Must be cheap: it runs on the
+  // I/O thread. Default: nothing.
+  virtual void NoteUse(const Principal& principal,
+                       const Request& request) const {}
 };
 
 // Adds the CORS headers every response carries (Spec: client-server-api,
