@@ -165,7 +165,9 @@ absl::StatusOr<EventNid> EventStore::LookupEvent(
 }
 
 absl::StatusOr<std::string> EventStore::EventId(EventNid event) const {
+  if (auto cached = impl_->events.CachedReverse(event)) return *cached;
   ASSIGN_OR_RETURN(EventMeta meta, impl_->Meta(event));
+  impl_->events.CacheReverse(event, meta.event_id);
   return std::move(meta.event_id);
 }
 

@@ -59,8 +59,10 @@ struct EventStoreOptions {
   // Snapshots are stored as deltas against a parent snapshot. A full
   // snapshot is written instead when the chain of deltas down to the last
   // full one would get longer than this, so reading any snapshot reads at
-  // most this many + 1 records. Default: 16.
-  uint32_t max_snapshot_chain = 16;
+  // most this many + 1 records. Deltas are small, so a longer chain costs
+  // little to read, while each full snapshot of a large room rewrites all
+  // of it. Default: 32.
+  uint32_t max_snapshot_chain = 32;
   // ...or when the entries of that chain of deltas would exceed this
   // fraction of the full state's size (plus 64), so reading a snapshot
   // never costs much more than reading the full map. Default: 0.5.

@@ -150,7 +150,22 @@ void NidTable::CacheLocked(std::string key, uint64_t nid,
   if (forward_cache_.size() >= options_.cache_entries) forward_cache_.clear();
   if (reverse_cache_.size() >= options_.cache_entries) reverse_cache_.clear();
   forward_cache_.emplace(std::move(key), nid);
-  if (options_.reverse) reverse_cache_.emplace(nid, std::move(reverse_value));
+  if (options_.reverse || !reverse_value.empty()) {
+    reverse_cache_.emplace(nid, std::move(reverse_value));
+  }
+}
+
+std::optional<std::string> NidTable::CachedReverse(uint64_t nid) const {
+  absl::MutexLock lock(&mu_);
+  auto it = reverse_cache_.find(nid);
+  if (it == reverse_cache_.end()) return std::nullopt;
+  return it->second;
+}
+
+void NidTable::CacheReverse(uint64_t nid, std::string_view value) const {
+  absl::MutexLock lock(&mu_);
+  if (reverse_cache_.size() >= options_.cache_entries) reverse_cache_.clear();
+  reverse_cache_.emplace(nid, std::string(value));
 }
 
 }  // namespace myelin::storage

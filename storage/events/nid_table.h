@@ -85,6 +85,11 @@ class NidTable {
                                        NidClaims& claims,
                                        rocksdb::WriteBatch& batch);
 
+  // For tables whose reverse rows live elsewhere (events): the cached
+  // reverse value, and a way to fill the cache from that other row.
+  std::optional<std::string> CachedReverse(uint64_t nid) const;
+  void CacheReverse(uint64_t nid, std::string_view value) const;
+
   uint64_t last_nid() const;
 
  private:

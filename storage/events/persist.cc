@@ -131,8 +131,8 @@ absl::Status PersistOp::AssignIds() {
                         EncodeRoomRecord(info)));
   }
   ASSIGN_OR_RETURN(auto event,
-                   impl_.events.GetOrAssign(IdKey::Encode(pdu_.event_id()), "",
-                                            claims_, batch_));
+                   impl_.events.GetOrAssign(IdKey::Encode(pdu_.event_id()),
+                                            pdu_.event_id(), claims_, batch_));
   if (!event.created) {
     return absl::AlreadyExistsError(absl::StrCat(
         "persist: event ", AV(pdu_.event_id()), " stored concurrently"));

@@ -1,6 +1,7 @@
 #include "storage/state/snapshot_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,8 +17,6 @@ namespace {
 // Bytes per cached state entry: the flat_hash_map slot (16) plus control
 // bytes and the load-factor slack, rounded up.
 constexpr size_t kBytesPerEntry = 40;
-// The record-header cache is cleared when it grows past this many rows.
-constexpr size_t kMaxInfos = 200'000;
 
 const std::shared_ptr<const StateMap>& EmptyState() {
   static const auto* empty = new std::shared_ptr<const StateMap>(
@@ -94,31 +93,47 @@ void ApplyDelta(const StateDelta& delta, StateMap& state) {
 SnapshotStore::SnapshotStore(Engine& engine,
                              const SnapshotStoreOptions& options,
                              SnapshotNid last_stored)
-    : engine_(engine), options_(options), last_nid_(last_stored) {}
+    : engine_(engine),
+      options_(options),
+      last_nid_(last_stored),
+      maps_(options.cache_entries),
+      records_(options.cache_entries / 4) {}
 
-absl::StatusOr<SnapshotStore::Record> SnapshotStore::ReadRecord(
+absl::StatusOr<SnapshotStore::RecordPtr> SnapshotStore::GetRecord(
     SnapshotNid snapshot) const {
+  if (auto cached = records_.Get(snapshot)) return cached;
   ASSIGN_OR_RETURN(auto bytes, engine_.Get(Cf::kSnapshotnidSnapshot,
                                            keys::NidKey::Encode(snapshot)));
   if (!bytes) {
     return absl::NotFoundError(absl::StrCat("no state snapshot ", snapshot));
   }
-  return ReadCapnp<schema::SnapshotRecord>(
-      *bytes, "state snapshot", [](schema::SnapshotRecord::Reader r) {
-        Record record;
-        record.parent = r.getParent();
-        record.chain_depth = r.getChainDepth();
-        record.chain_entries = r.getChainEntries();
-        record.size = r.getSize();
-        auto keys = r.getStateKeyNids();
-        auto events = r.getEventNids();
-        size_t n = std::min(keys.size(), events.size());
-        record.entries.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-          record.entries.emplace_back(keys[i], events[i]);
-        }
-        return record;
-      });
+  ASSIGN_OR_RETURN(
+      Record record,
+      ReadCapnp<schema::SnapshotRecord>(
+          *bytes, "state snapshot", [](schema::SnapshotRecord::Reader r) {
+            Record record;
+            record.parent = r.getParent();
+            record.chain_depth = r.getChainDepth();
+            record.chain_entries = r.getChainEntries();
+            record.size = r.getSize();
+            auto keys = r.getStateKeyNids();
+            auto events = r.getEventNids();
+            size_t n = std::min(keys.size(), events.size());
+            record.entries.reserve(n);
+            for (size_t i = 0; i < n; ++i) {
+              record.entries.emplace_back(keys[i], events[i]);
+            }
+            return record;
+          }));
+  // Written sorted; a record that is not would break LookupIn.
+  if (!std::is_sorted(record.entries.begin(), record.entries.end())) {
+    return absl::DataLossError(
+        absl::StrCat("state snapshot ", snapshot, ": entries not sorted"));
+  }
+  size_t weight = record.entries.size() + 1;
+  auto ptr = std::make_shared<const Record>(std::move(record));
+  records_.Put(snapshot, ptr, weight);
+  return ptr;
 }
 
 absl::StatusOr<std::shared_ptr<const StateMap>> SnapshotStore::Read(
@@ -138,15 +153,15 @@ absl::StatusOr<std::shared_ptr<const StateMap>> SnapshotStore::Read(
       return staged.full;
     }
   }
-  if (auto cached = CacheGet(snapshot)) return cached;
+  if (auto cached = maps_.Get(snapshot)) return cached;
 
   // Walk down to a cached or full snapshot, then apply the deltas upwards.
-  std::vector<Record> chain;
+  std::vector<RecordPtr> chain;
   std::shared_ptr<const StateMap> base;
   for (SnapshotNid cur = snapshot; cur != 0;) {
-    if (cur != snapshot && (base = CacheGet(cur)) != nullptr) break;
-    ASSIGN_OR_RETURN(Record record, ReadRecord(cur));
-    cur = record.parent;
+    if (cur != snapshot && (base = maps_.Get(cur)) != nullptr) break;
+    ASSIGN_OR_RETURN(RecordPtr record, GetRecord(cur));
+    cur = record->parent;
     chain.push_back(std::move(record));
     if (chain.size() > options_.max_chain + 64) {
       return absl::DataLossError(
@@ -155,65 +170,93 @@ absl::StatusOr<std::shared_ptr<const StateMap>> SnapshotStore::Read(
   }
   auto full = base ? std::make_shared<StateMap>(*base)
                    : std::make_shared<StateMap>();
-  full->reserve(chain.front().size);
+  full->reserve(chain.front()->size);
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    ApplyDelta(it->entries, *full);
+    ApplyDelta((*it)->entries, *full);
   }
   std::shared_ptr<const StateMap> result = std::move(full);
-  CachePut(snapshot, result);
+  maps_.Put(snapshot, result, result->size() + 1);
   return result;
 }
 
-absl::StatusOr<SnapshotStore::Info> SnapshotStore::InfoOf(
-    SnapshotNid snapshot, const SnapshotTxn* txn) const {
-  if (snapshot == 0) return Info{};
-  if (txn != nullptr) {
-    auto it = txn->staged_.find(snapshot);
-    if (it != txn->staged_.end()) {
-      return Info{it->second.chain_depth, it->second.chain_entries,
-                  it->second.size};
+absl::StatusOr<EventNid> SnapshotStore::LookupIn(SnapshotNid snapshot,
+                                                 StateKeyNid key,
+                                                 const SnapshotTxn* txn) const {
+  auto search = [key](const StateDelta& entries) -> std::optional<EventNid> {
+    auto it = std::lower_bound(
+        entries.begin(), entries.end(), key,
+        [](const auto& entry, StateKeyNid k) { return entry.first < k; });
+    if (it != entries.end() && it->first == key) return it->second;
+    return std::nullopt;
+  };
+  for (size_t steps = 0; snapshot != 0; ++steps) {
+    if (steps > options_.max_chain + 64) {
+      return absl::DataLossError("state snapshot: chain too long");
     }
+    const SnapshotTxn::Staged* staged = nullptr;
+    if (txn != nullptr) {
+      auto it = txn->staged_.find(snapshot);
+      if (it != txn->staged_.end()) staged = &it->second;
+    }
+    std::shared_ptr<const StateMap> map =
+        staged ? staged->full : maps_.Get(snapshot);
+    if (map != nullptr) {
+      auto it = map->find(key);
+      return it == map->end() ? 0 : it->second;
+    }
+    RecordPtr record;
+    if (staged == nullptr) {
+      ASSIGN_OR_RETURN(record, GetRecord(snapshot));
+    }
+    const StateDelta& entries = staged ? staged->delta : record->entries;
+    SnapshotNid parent = staged ? staged->parent : record->parent;
+    if (auto found = search(entries)) return *found;
+    snapshot = parent;  // 0 after a full record: the key is absent
   }
-  {
-    absl::MutexLock lock(&cache_mu_);
-    auto it = infos_.find(snapshot);
-    if (it != infos_.end()) return it->second;
-  }
-  ASSIGN_OR_RETURN(Record record, ReadRecord(snapshot));
-  Info info{record.chain_depth, record.chain_entries, record.size};
-  absl::MutexLock lock(&cache_mu_);
-  if (infos_.size() >= kMaxInfos) infos_.clear();
-  infos_[snapshot] = info;
-  return info;
+  return EventNid{0};
 }
 
 absl::StatusOr<SnapshotNid> SnapshotStore::StageDelta(
     RoomNid room, SnapshotNid parent, StateDelta delta, SnapshotTxn& txn,
     rocksdb::WriteBatch& batch) {
   Normalise(delta);
-  ASSIGN_OR_RETURN(auto parent_state, Read(parent, &txn));
-  // Drop entries that change nothing, and count the size change.
+  uint32_t parent_depth = 0;
+  uint64_t parent_chain = 0, parent_size = 0;
+  if (parent != 0) {
+    auto staged = txn.staged_.find(parent);
+    if (staged != txn.staged_.end()) {
+      parent_depth = staged->second.chain_depth;
+      parent_chain = staged->second.chain_entries;
+      parent_size = staged->second.size;
+    } else {
+      ASSIGN_OR_RETURN(RecordPtr record, GetRecord(parent));
+      parent_depth = record->chain_depth;
+      parent_chain = record->chain_entries;
+      parent_size = record->size;
+    }
+  }
+  // Drop entries that change nothing, and count the size change. Point
+  // lookups, so a delta over a large state does not copy it.
   StateDelta effective;
-  int64_t size = static_cast<int64_t>(parent_state->size());
+  int64_t size = static_cast<int64_t>(parent_size);
   for (const auto& [key, event] : delta) {
-    auto it = parent_state->find(key);
-    bool present = it != parent_state->end();
-    if (present ? it->second == event : event == 0) continue;
-    if (!present) ++size;
+    ASSIGN_OR_RETURN(EventNid old, LookupIn(parent, key, &txn));
+    if (old == event) continue;
+    if (old == 0) ++size;
     if (event == 0) --size;
     effective.emplace_back(key, event);
   }
   if (parent != 0 && effective.empty()) return parent;
 
-  ASSIGN_OR_RETURN(Info info, InfoOf(parent, &txn));
   SnapshotTxn::Staged staged;
   staged.size = static_cast<uint64_t>(size);
-  staged.chain_depth = info.chain_depth + 1;
-  staged.chain_entries = info.chain_entries + effective.size();
+  staged.chain_depth = parent_depth + 1;
+  staged.chain_entries = parent_chain + effective.size();
   bool full = parent == 0 || staged.chain_depth > options_.max_chain ||
               static_cast<double>(staged.chain_entries) >
                   options_.max_delta_fraction * staged.size + 64;
   if (full) {
+    ASSIGN_OR_RETURN(auto parent_state, Read(parent, &txn));
     auto state = std::make_shared<StateMap>(*parent_state);
     ApplyDelta(effective, *state);
     staged.parent = 0;
@@ -266,54 +309,30 @@ absl::StatusOr<StateDelta> SnapshotStore::Diff(SnapshotNid from,
 
 void SnapshotStore::Committed(SnapshotTxn& txn) {
   for (auto& [nid, staged] : txn.staged_) {
-    {
-      absl::MutexLock lock(&cache_mu_);
-      if (infos_.size() >= kMaxInfos) infos_.clear();
-      infos_[nid] = Info{staged.chain_depth, staged.chain_entries, staged.size};
+    if (staged.full != nullptr) {
+      maps_.Put(nid, staged.full, staged.full->size() + 1);
     }
-    if (staged.full != nullptr) CachePut(nid, std::move(staged.full));
+    // The record as GetRecord would decode it, so the next write to the
+    // room finds its parent without a read.
+    Record record{staged.parent, staged.chain_depth, staged.chain_entries,
+                  staged.size, std::move(staged.delta)};
+    size_t weight = record.entries.size() + 1;
+    records_.Put(nid, std::make_shared<const Record>(std::move(record)),
+                 weight);
   }
   txn.staged_.clear();
 }
 
 absl::StatusOr<uint32_t> SnapshotStore::ChainDepth(SnapshotNid snapshot) const {
-  ASSIGN_OR_RETURN(Record record, ReadRecord(snapshot));
-  return record.chain_depth;
+  ASSIGN_OR_RETURN(RecordPtr record, GetRecord(snapshot));
+  return record->chain_depth;
 }
 
-std::shared_ptr<const StateMap> SnapshotStore::CacheGet(
-    SnapshotNid snapshot) const {
-  absl::MutexLock lock(&cache_mu_);
-  auto it = index_.find(snapshot);
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->second;
-}
-
-void SnapshotStore::CachePut(SnapshotNid snapshot,
-                             std::shared_ptr<const StateMap> state) const {
-  // A map bigger than the whole cache would evict everything for nothing.
-  size_t weight = state->size() + 1;
-  if (weight > options_.cache_entries) return;
-  absl::MutexLock lock(&cache_mu_);
-  if (index_.contains(snapshot)) return;
-  lru_.emplace_front(snapshot, std::move(state));
-  index_[snapshot] = lru_.begin();
-  cached_entries_ += weight;
-  while (cached_entries_ > options_.cache_entries && !lru_.empty()) {
-    cached_entries_ -= lru_.back().second->size() + 1;
-    index_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
-}
-
-size_t SnapshotStore::CacheEntries() const {
-  absl::MutexLock lock(&cache_mu_);
-  return cached_entries_;
-}
+size_t SnapshotStore::CacheEntries() const { return maps_.weight(); }
 
 size_t SnapshotStore::CacheBytes() const {
-  return CacheEntries() * kBytesPerEntry;
+  // Records cost about half a map entry per entry (16 bytes, no slack).
+  return maps_.weight() * kBytesPerEntry + records_.weight() * 16;
 }
 
 }  // namespace myelin::storage

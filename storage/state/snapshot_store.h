@@ -22,7 +22,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -34,6 +33,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/engine.h"
 #include "storage/events/types.h"
+#include "storage/state/weighted_lru.h"
 
 namespace myelin::storage {
 
@@ -41,9 +41,10 @@ namespace myelin::storage {
 using StateDelta = std::vector<std::pair<StateKeyNid, EventNid>>;
 
 struct SnapshotStoreOptions {
-  uint32_t max_chain = 16;
+  uint32_t max_chain = 32;
   double max_delta_fraction = 0.5;
-  // Cache capacity in state entries.
+  // Cache capacity in state entries: materialised snapshots get this much,
+  // decoded records a quarter of it on top.
   size_t cache_entries = 1'000'000;
 };
 
@@ -108,39 +109,28 @@ class SnapshotStore {
     uint32_t chain_depth = 0;
     uint64_t chain_entries = 0;
     uint64_t size = 0;
-    StateDelta entries;
+    StateDelta entries;  // sorted by key
   };
-  struct Info {
-    uint32_t chain_depth = 0;
-    uint64_t chain_entries = 0;
-    uint64_t size = 0;
-  };
+  using RecordPtr = std::shared_ptr<const Record>;
 
-  absl::StatusOr<Record> ReadRecord(SnapshotNid snapshot) const;
-  absl::StatusOr<Info> InfoOf(SnapshotNid snapshot,
-                              const SnapshotTxn* txn) const;
+  // The decoded record, through the record cache.
+  absl::StatusOr<RecordPtr> GetRecord(SnapshotNid snapshot) const;
+  // The event holding `key` in `snapshot` (0: none), without materialising
+  // the snapshot: a binary search per record down the chain.
+  absl::StatusOr<EventNid> LookupIn(SnapshotNid snapshot, StateKeyNid key,
+                                    const SnapshotTxn* txn) const;
   absl::StatusOr<SnapshotNid> Stage(RoomNid room, SnapshotTxn::Staged staged,
                                     SnapshotTxn& txn,
                                     rocksdb::WriteBatch& batch);
-  std::shared_ptr<const StateMap> CacheGet(SnapshotNid snapshot) const;
-  void CachePut(SnapshotNid snapshot,
-                std::shared_ptr<const StateMap> state) const;
 
   Engine& engine_;
   const SnapshotStoreOptions options_;
   std::atomic<SnapshotNid> last_nid_;
-
-  // LRU of materialised snapshots, weighted by entries.
-  mutable absl::Mutex cache_mu_;
-  using LruList =
-      std::list<std::pair<SnapshotNid, std::shared_ptr<const StateMap>>>;
-  mutable LruList lru_ ABSL_GUARDED_BY(cache_mu_);
-  mutable absl::flat_hash_map<SnapshotNid, LruList::iterator> index_
-      ABSL_GUARDED_BY(cache_mu_);
-  mutable size_t cached_entries_ ABSL_GUARDED_BY(cache_mu_) = 0;
-  // Record headers of stored snapshots, for the full-or-delta decision.
-  mutable absl::flat_hash_map<SnapshotNid, Info> infos_
-      ABSL_GUARDED_BY(cache_mu_);
+  // Materialised snapshots, weighted by entries.
+  mutable WeightedLru<StateMap> maps_;
+  // Decoded records (deltas are small; full ones are as big as their
+  // state), weighted by entries. A quarter of the map cache's capacity.
+  mutable WeightedLru<Record> records_;
 };
 
 // Applies a delta to a map in place.
