@@ -115,6 +115,29 @@ absl::StatusOr<std::shared_ptr<const CachedPdu>> RoomWriter::CurrentState(
   return Load(nid, *rules);
 }
 
+absl::StatusOr<RoomWriter::Powers> RoomWriter::PowersOf(
+    std::string_view room_id, std::string_view user_id) const {
+  ASSIGN_OR_RETURN(const RoomVersionRules* rules, RulesOf(room_id));
+  AuthState state;
+  std::vector<std::shared_ptr<const CachedPdu>> keep_alive;
+  for (std::string_view type : {event_type::kCreate, event_type::kPowerLevels}) {
+    absl::StatusOr<std::shared_ptr<const CachedPdu>> event =
+        CurrentState(room_id, type, "");
+    if (absl::IsNotFound(event.status())) continue;
+    RETURN_IF_ERROR(event.status());
+    state[{std::string(type), ""}] = &(*event)->pdu;
+    keep_alive.push_back(*std::move(event));
+  }
+  Powers powers;
+  ASSIGN_OR_RETURN(powers.user_level, UserPowerLevel(user_id, *rules, state));
+  auto levels = state.find({std::string(event_type::kPowerLevels), ""});
+  if (levels != state.end()) {
+    ASSIGN_OR_RETURN(powers.levels,
+                     ParsePowerLevels(levels->second->content(), *rules));
+  }
+  return powers;
+}
+
 absl::StatusOr<RoomWriter::Position> RoomWriter::PositionFor(
     storage::RoomNid room, const RoomVersionRules& rules,
     const event::EventDraft& draft) const {

@@ -22,6 +22,7 @@
 #include "dag/base/clock.h"
 #include "dag/event/builder.h"
 #include "dag/pdu/pdu.h"
+#include "dag/pdu/power_levels.h"
 #include "dag/room_version/room_version.h"
 #include "federation/signing_key.h"
 #include "server/rooms/pdu_cache.h"
@@ -64,6 +65,15 @@ class RoomWriter {
   absl::StatusOr<std::shared_ptr<const CachedPdu>> CurrentState(
       std::string_view room_id, std::string_view type,
       std::string_view state_key) const;
+
+  // The caller's power level in the room and the room's power levels, from
+  // the current state (defaults when the room has no power levels event).
+  struct Powers {
+    int64_t user_level = 0;
+    PowerLevels levels;
+  };
+  absl::StatusOr<Powers> PowersOf(std::string_view room_id,
+                                  std::string_view user_id) const;
 
   storage::EventStore& store() const { return *store_; }
   const std::string& server_name() const { return server_name_; }
