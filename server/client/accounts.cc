@@ -174,7 +174,8 @@ absl::StatusOr<http::Principal> UserAuthenticator::Authenticate(
         fallback_->Authenticate(access_token);
     if (admin.ok()) return admin;
   }
-  ASSIGN_OR_RETURN(auto session, store_->GetSession(TokenHash(access_token)));
+  std::string hash = TokenHash(access_token);
+  ASSIGN_OR_RETURN(auto session, store_->GetSession(hash));
   if (!session || session->refresh) {
     return UnknownToken("Unknown access token");
   }
@@ -184,6 +185,11 @@ absl::StatusOr<http::Principal> UserAuthenticator::Authenticate(
     // its device and keys.
     return http::WithErrorFields(UnknownToken("Access token has expired"),
                                  boost::json::object{{"soft_logout", true}});
+  }
+  if (!session->revokes_on_use.empty()) {
+    // Spec: "Refreshing access tokens": the old refresh token is revoked
+    // once the new access token is used. One write per refresh.
+    RETURN_IF_ERROR(store_->ConfirmRefresh(hash));
   }
   http::Principal principal;
   principal.user_id = std::move(session->user_id);

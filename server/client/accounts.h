@@ -46,7 +46,7 @@ class NonceStore;  // server/client/nonce_store.h
 // "Soft logout").
 class UserAuthenticator final : public http::Authenticator {
  public:
-  UserAuthenticator(const storage::AccountStore* store, const Clock* clock,
+  UserAuthenticator(storage::AccountStore* store, const Clock* clock,
                     const http::Authenticator* fallback)
       : store_(store), clock_(clock), fallback_(fallback) {}
   absl::StatusOr<http::Principal> Authenticate(
@@ -65,7 +65,9 @@ class UserAuthenticator final : public http::Authenticator {
                                      std::string_view device_id) const;
 
  private:
-  const storage::AccountStore* store_;
+  // Written only to revoke a refreshed-away refresh token on the new access
+  // token's first use.
+  storage::AccountStore* store_;
   const Clock* clock_;
   const http::Authenticator* fallback_;
   mutable absl::Mutex mu_;

@@ -53,21 +53,26 @@ absl::StatusOr<Response> Refresh(Accounts& accounts, const Request& request) {
   const boost::json::object& body = request.json.get_object();
   ASSIGN_OR_RETURN(auto token, OptionalString(body, "refresh_token"));
   if (!token) return MissingParam("Missing refresh_token");
-  ASSIGN_OR_RETURN(auto session,
-                   accounts.store().GetSession(TokenHash(*token)));
-  if (!session || !session->refresh) {
-    return http::WithErrorFields(UnknownToken("Unknown refresh token"),
-                                 boost::json::object{{"soft_logout", false}});
-  }
-  // The device keeps its id and keys; its old tokens stop working.
-  ASSIGN_OR_RETURN(boost::json::object login,
-                   accounts.IssueLogin({session->user_id, session->device_id,
-                                        std::nullopt, /*want_refresh=*/true,
-                                        request.remote_address}));
-  boost::json::object response{{"access_token", login["access_token"]}};
-  if (login.contains("refresh_token")) {
-    response["refresh_token"] = login["refresh_token"];
-    response["expires_in_ms"] = login["expires_in_ms"];
+  std::string hash = TokenHash(*token);
+  ASSIGN_OR_RETURN(auto session, accounts.store().GetSession(hash));
+  absl::Status unknown = http::WithErrorFields(
+      UnknownToken("Unknown refresh token"),
+      boost::json::object{{"soft_logout", false}});
+  if (!session || !session->refresh) return unknown;
+  // The device keeps its id and keys; its old access token stops working,
+  // the presented refresh token when the new tokens are first used.
+  std::string access_token, refresh_token;
+  storage::DeviceLogin login = accounts.NewDeviceLogin(
+      {session->user_id, session->device_id, std::nullopt,
+       /*want_refresh=*/true, request.remote_address},
+      &access_token, &refresh_token);
+  absl::Status refreshed = accounts.store().Refresh(hash, login);
+  if (absl::IsNotFound(refreshed)) return unknown;
+  RETURN_IF_ERROR(refreshed);
+  boost::json::object response{{"access_token", access_token}};
+  if (!refresh_token.empty()) {
+    response["refresh_token"] = refresh_token;
+    response["expires_in_ms"] = accounts.config().access_token_lifetime_ms;
   }
   return Response::Json(boost::json::serialize(response));
 }

@@ -118,11 +118,8 @@ absl::Status AccountStore::AddLoginLocked(rocksdb::WriteBatch& batch,
     // The device's previous tokens stop working.
     RETURN_IF_ERROR(Delete(batch, engine_->cf(Cf::kTokenhashSession),
                            keys::TokenHashKey::Encode(device.access_token_hash)));
-    if (!device.refresh_token_hash.empty()) {
-      RETURN_IF_ERROR(
-          Delete(batch, engine_->cf(Cf::kTokenhashSession),
-                 keys::TokenHashKey::Encode(device.refresh_token_hash)));
-    }
+    RETURN_IF_ERROR(DeleteRefreshRowsLocked(batch, device));
+    device.previous_refresh_token_hash.clear();
   } else {
     device.device_id = login.device_id;
     device.created_at_ms = login.now_ms;
@@ -136,12 +133,12 @@ absl::Status AccountStore::AddLoginLocked(rocksdb::WriteBatch& batch,
                       keys::DeviceKey::Encode(login.user_id, login.device_id),
                       EncodeDevice(device)));
   Session session{login.user_id, login.device_id, login.access_expires_at_ms,
-                  false};
+                  false, ""};
   RETURN_IF_ERROR(Put(batch, engine_->cf(Cf::kTokenhashSession),
                       keys::TokenHashKey::Encode(login.access_token_hash),
                       EncodeSession(session)));
   if (!login.refresh_token_hash.empty()) {
-    Session refresh{login.user_id, login.device_id, 0, true};
+    Session refresh{login.user_id, login.device_id, 0, true, ""};
     RETURN_IF_ERROR(Put(batch, engine_->cf(Cf::kTokenhashSession),
                         keys::TokenHashKey::Encode(login.refresh_token_hash),
                         EncodeSession(refresh)));
@@ -224,12 +221,90 @@ absl::Status AccountStore::DeleteDeviceLocked(rocksdb::WriteBatch& batch,
                          keys::DeviceKey::Encode(user_id, device.device_id)));
   RETURN_IF_ERROR(Delete(batch, engine_->cf(Cf::kTokenhashSession),
                          keys::TokenHashKey::Encode(device.access_token_hash)));
-  if (!device.refresh_token_hash.empty()) {
-    RETURN_IF_ERROR(
-        Delete(batch, engine_->cf(Cf::kTokenhashSession),
-               keys::TokenHashKey::Encode(device.refresh_token_hash)));
+  return DeleteRefreshRowsLocked(batch, device);
+}
+
+absl::Status AccountStore::DeleteRefreshRowsLocked(rocksdb::WriteBatch& batch,
+                                                   const Device& device) {
+  for (const std::string* hash :
+       {&device.refresh_token_hash, &device.previous_refresh_token_hash}) {
+    if (hash->empty()) continue;
+    RETURN_IF_ERROR(Delete(batch, engine_->cf(Cf::kTokenhashSession),
+                           keys::TokenHashKey::Encode(*hash)));
   }
   return absl::OkStatus();
+}
+
+absl::Status AccountStore::Refresh(std::string_view presented_hash,
+                                   const DeviceLogin& login) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto device, GetDevice(login.user_id, login.device_id));
+  if (!device || presented_hash.empty()) {
+    return absl::NotFoundError("unknown refresh token");
+  }
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* sessions = engine_->cf(Cf::kTokenhashSession);
+  // The one of current and previous refresh token that is not presented
+  // goes; the presented one stays until the new tokens are used.
+  const std::string* dropped = nullptr;
+  if (presented_hash == device->refresh_token_hash) {
+    dropped = &device->previous_refresh_token_hash;
+  } else if (presented_hash == device->previous_refresh_token_hash) {
+    dropped = &device->refresh_token_hash;  // a retried refresh
+  } else {
+    return absl::NotFoundError("refresh token already exchanged");
+  }
+  if (!dropped->empty()) {
+    RETURN_IF_ERROR(
+        Delete(batch, sessions, keys::TokenHashKey::Encode(*dropped)));
+  }
+  RETURN_IF_ERROR(Delete(batch, sessions,
+                         keys::TokenHashKey::Encode(device->access_token_hash)));
+  device->previous_refresh_token_hash = std::string(presented_hash);
+  device->access_token_hash = login.access_token_hash;
+  device->refresh_token_hash = login.refresh_token_hash;
+  device->last_seen_ms = login.now_ms;
+  device->last_seen_ip = login.ip;
+  RETURN_IF_ERROR(Put(batch, engine_->cf(Cf::kUseridDevices),
+                      keys::DeviceKey::Encode(login.user_id, login.device_id),
+                      EncodeDevice(*device)));
+  Session access{login.user_id, login.device_id, login.access_expires_at_ms,
+                 false, std::string(presented_hash)};
+  RETURN_IF_ERROR(Put(batch, sessions,
+                      keys::TokenHashKey::Encode(login.access_token_hash),
+                      EncodeSession(access)));
+  if (!login.refresh_token_hash.empty()) {
+    Session refresh{login.user_id, login.device_id, 0, true, ""};
+    RETURN_IF_ERROR(Put(batch, sessions,
+                        keys::TokenHashKey::Encode(login.refresh_token_hash),
+                        EncodeSession(refresh)));
+  }
+  return engine_->Write(batch);
+}
+
+absl::Status AccountStore::ConfirmRefresh(std::string_view access_token_hash) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(auto session, GetSession(access_token_hash));
+  if (!session || session->revokes_on_use.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  rocksdb::ColumnFamilyHandle* sessions = engine_->cf(Cf::kTokenhashSession);
+  RETURN_IF_ERROR(Delete(batch, sessions,
+                         keys::TokenHashKey::Encode(session->revokes_on_use)));
+  ASSIGN_OR_RETURN(auto device,
+                   GetDevice(session->user_id, session->device_id));
+  if (device &&
+      device->previous_refresh_token_hash == session->revokes_on_use) {
+    device->previous_refresh_token_hash.clear();
+    RETURN_IF_ERROR(
+        Put(batch, engine_->cf(Cf::kUseridDevices),
+            keys::DeviceKey::Encode(session->user_id, session->device_id),
+            EncodeDevice(*device)));
+  }
+  session->revokes_on_use.clear();
+  RETURN_IF_ERROR(Put(batch, sessions,
+                      keys::TokenHashKey::Encode(access_token_hash),
+                      EncodeSession(*session)));
+  return engine_->Write(batch);
 }
 
 absl::StatusOr<std::vector<std::string>> AccountStore::DeleteDevices(

@@ -44,6 +44,8 @@ struct Device {
   std::string last_seen_ip;
   std::string access_token_hash;
   std::string refresh_token_hash;  // "" when refresh tokens are off
+  // The refresh token exchanged last, valid until the new tokens are used.
+  std::string previous_refresh_token_hash;
 };
 
 // What an access or refresh token stands for.
@@ -52,6 +54,9 @@ struct Session {
   std::string device_id;
   int64_t expires_at_ms = 0;  // 0: never
   bool refresh = false;       // a refresh token, not an access token
+  // Access tokens from a refresh: the refresh token hash their first use
+  // revokes ("" when none).
+  std::string revokes_on_use;
 };
 
 // A new or renewed login of one device.
@@ -101,6 +106,18 @@ class AccountStore {
   // in one batch.
   absl::Status Login(const DeviceLogin& login);
 
+  // POST /refresh with the refresh token `presented_hash` of
+  // login.user_id/login.device_id: replaces the device's tokens with
+  // login's, keeping `presented_hash` valid until the new access token is
+  // used (ConfirmRefresh) or the new refresh token is exchanged. Presenting
+  // the previous token again (a retried refresh) is allowed. NotFound if
+  // the token is neither the device's current nor its previous one.
+  absl::Status Refresh(std::string_view presented_hash,
+                       const DeviceLogin& login);
+  // The first use of an access token issued by Refresh: revokes the
+  // refresh token it replaced.
+  absl::Status ConfirmRefresh(std::string_view access_token_hash);
+
   // The session of a token hash, nullopt if unknown.
   absl::StatusOr<std::optional<Session>> GetSession(
       std::string_view token_hash) const;
@@ -149,6 +166,10 @@ class AccountStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AddLoginLocked(rocksdb::WriteBatch& batch,
                               const DeviceLogin& login)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Deletes the device's current and previous refresh-token rows.
+  absl::Status DeleteRefreshRowsLocked(rocksdb::WriteBatch& batch,
+                                       const Device& device)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteDeviceLocked(rocksdb::WriteBatch& batch,
                                   std::string_view user_id, const Device& device)

@@ -77,6 +77,37 @@ TEST_F(AccountStoreTest, LoginReplacesTheDevicesTokens) {
   EXPECT_EQ(store_->ListDevices("@alice:example.org")->size(), 1u);
 }
 
+TEST_F(AccountStoreTest, RefreshKeepsTheOldRefreshTokenUntilFirstUse) {
+  ASSERT_TRUE(store_->CreateAccount("alice", "@alice:example.org", {},
+                                    LoginOf("DEV", "t1", "r1"))
+                  .ok());
+  ASSERT_TRUE(store_->Refresh("r1", LoginOf("DEV", "t2", "r2")).ok());
+  EXPECT_FALSE(store_->GetSession("t1")->has_value());
+  EXPECT_TRUE(store_->GetSession("r1")->has_value());
+  EXPECT_EQ((*store_->GetSession("t2"))->revokes_on_use, "r1");
+  // The response was lost: the client refreshes with r1 again.
+  ASSERT_TRUE(store_->Refresh("r1", LoginOf("DEV", "t3", "r3")).ok());
+  EXPECT_FALSE(store_->GetSession("t2")->has_value());
+  EXPECT_FALSE(store_->GetSession("r2")->has_value());
+  EXPECT_TRUE(store_->GetSession("r1")->has_value());
+  // t3 is used: r1 is revoked and cannot be exchanged again.
+  ASSERT_TRUE(store_->ConfirmRefresh("t3").ok());
+  EXPECT_FALSE(store_->GetSession("r1")->has_value());
+  EXPECT_TRUE((*store_->GetSession("t3"))->revokes_on_use.empty());
+  EXPECT_EQ(store_->Refresh("r1", LoginOf("DEV", "t4", "r4")).code(),
+            absl::StatusCode::kNotFound);
+  // Exchanging r3 revokes nothing else; then r3 is previous, r4 current.
+  ASSERT_TRUE(store_->Refresh("r3", LoginOf("DEV", "t4", "r4")).ok());
+  ASSERT_TRUE(store_->Refresh("r4", LoginOf("DEV", "t5", "r5")).ok());
+  EXPECT_FALSE(store_->GetSession("r3")->has_value());  // superseded
+  EXPECT_TRUE(store_->GetSession("r4")->has_value());
+  // Deleting the device removes every row.
+  ASSERT_TRUE(store_->DeleteDevices("@alice:example.org", {"DEV"}).ok());
+  for (const char* hash : {"t5", "r4", "r5"}) {
+    EXPECT_FALSE(store_->GetSession(hash)->has_value()) << hash;
+  }
+}
+
 TEST_F(AccountStoreTest, DevicesListRenameDelete) {
   ASSERT_TRUE(store_->CreateAccount("alice", "@alice:example.org", {},
                                     LoginOf("A", "ta"))
@@ -180,10 +211,11 @@ TEST(AccountValuesTest, GarbageIsDataLoss) {
   EXPECT_EQ(DecodeSession(std::string(16, '\xff')).status().code(),
             absl::StatusCode::kDataLoss);
   EXPECT_EQ(DecodeProfile("[1]").status().code(), absl::StatusCode::kDataLoss);
-  Device device{"D", "n", 1, 2, "ip", std::string("\0\1", 2), ""};
+  Device device{"D", "n", 1, 2, "ip", std::string("\0\1", 2), "", "p"};
   auto round = DecodeDevice("D", EncodeDevice(device));
   ASSERT_TRUE(round.ok());
   EXPECT_EQ(round->access_token_hash, std::string("\0\1", 2));
+  EXPECT_EQ(round->previous_refresh_token_hash, "p");
 }
 
 TEST(AccountKeysTest, DeviceKeysOrderByUserThenDevice) {

@@ -87,6 +87,7 @@ std::string EncodeDevice(const Device& device) {
   root.setLastSeenIp(device.last_seen_ip);
   root.setAccessTokenHash(AsData(device.access_token_hash));
   root.setRefreshTokenHash(AsData(device.refresh_token_hash));
+  root.setPreviousRefreshTokenHash(AsData(device.previous_refresh_token_hash));
   return ToBytes(message);
 }
 
@@ -102,6 +103,8 @@ absl::StatusOr<Device> DecodeDevice(std::string_view device_id,
         device.last_seen_ip = root.getLastSeenIp().cStr();
         device.access_token_hash = FromData(root.getAccessTokenHash());
         device.refresh_token_hash = FromData(root.getRefreshTokenHash());
+        device.previous_refresh_token_hash =
+            FromData(root.getPreviousRefreshTokenHash());
         return device;
       });
 }
@@ -114,6 +117,7 @@ std::string EncodeSession(const Session& session) {
   root.setExpiresAtMs(session.expires_at_ms);
   root.setKind(session.refresh ? schema::Session::Kind::REFRESH
                                : schema::Session::Kind::ACCESS);
+  root.setRevokesOnUse(AsData(session.revokes_on_use));
   return ToBytes(message);
 }
 
@@ -125,6 +129,7 @@ absl::StatusOr<Session> DecodeSession(std::string_view bytes) {
         session.device_id = root.getDeviceId().cStr();
         session.expires_at_ms = root.getExpiresAtMs();
         session.refresh = root.getKind() == schema::Session::Kind::REFRESH;
+        session.revokes_on_use = FromData(root.getRevokesOnUse());
         return session;
       });
 }

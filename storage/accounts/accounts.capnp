@@ -27,6 +27,10 @@ struct Device {
   # its `tokenhash_session` rows, deleted with the device.
   accessTokenHash @4 :Data;
   refreshTokenHash @5 :Data;
+  # The refresh token that was just exchanged by POST /refresh: still
+  # accepted until the new tokens are used (Spec: "Refreshing access
+  # tokens"), so a client that lost the response can repeat the refresh.
+  previousRefreshTokenHash @6 :Data;
 }
 
 # `tokenhash_session`: what an access or refresh token stands for.
@@ -40,4 +44,7 @@ struct Session {
     access @0;
     refresh @1;
   }
+  # Access tokens issued by a refresh: the hash of the refresh token to
+  # revoke on this token's first use.
+  revokesOnUse @4 :Data;
 }

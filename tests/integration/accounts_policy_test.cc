@@ -140,6 +140,15 @@ access_token_lifetime_ms: 1500
            absl::StrCat(R"({"refresh_token":")", una.Str("refresh_token"),
                         R"("})"));
   ASSERT_EQ(refreshed.status, 200);
+  // Until the new tokens are used, the old refresh token may be exchanged
+  // again (a client that lost the response); that retires the lost pair.
+  Reply retried =
+      Call("POST", absl::StrCat(kV3, "/refresh"),
+           absl::StrCat(R"({"refresh_token":")", una.Str("refresh_token"),
+                        R"("})"));
+  ASSERT_EQ(retried.status, 200);
+  EXPECT_EQ(WhoAmI(refreshed.Str("access_token")).status, 401);
+  refreshed = retried;
   Reply who = WhoAmI(refreshed.Str("access_token"));
   EXPECT_EQ(who.status, 200);
   EXPECT_EQ(who.Str("device_id"), una.Str("device_id"));
