@@ -21,6 +21,10 @@
 // timeline entry, are never forward extremities and never change the current
 // state. Outliers have no state snapshots; a rejected event's state after is
 // its state before.
+// Persisting an event that is already stored writes nothing and returns it
+// with `duplicate` set, except that an outlier persisted again as a
+// non-outlier is promoted: it keeps its nid and stored JSON and gets state,
+// timeline and the rest like a new event.
 //
 // Visibility: a persisted timeline event becomes visible to the stream
 // readers (Timeline, EventsSince) only once stream().Published() reaches its

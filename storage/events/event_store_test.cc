@@ -304,6 +304,36 @@ TEST_F(EventStoreTest, OutliersAndRejectedStayOutOfTimelineAndState) {
   EXPECT_EQ(page.entries.size(), 2u);
 }
 
+TEST_F(EventStoreTest, OutlierPersistedAgainJoinsTheTimeline) {
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  ASSERT_OK_AND_ASSIGN(PersistedEvent join, room.Member(kAlice, "join"));
+  auto topic = room.Next("m.room.topic", kAlice, "", R"({"topic":"t"})");
+  PersistRequest as_outlier;
+  as_outlier.outlier = true;
+  ASSERT_OK_AND_ASSIGN(PersistedEvent outlier, room.Persist(topic, as_outlier));
+  EXPECT_EQ(outlier.stream, 0u);
+  ASSERT_OK_AND_ASSIGN(PersistedEvent promoted, room.Persist(topic));
+  EXPECT_FALSE(promoted.duplicate);
+  EXPECT_EQ(promoted.event_nid, outlier.event_nid);
+  EXPECT_GT(promoted.stream, join.stream);
+  EXPECT_EQ(promoted.state_before, join.state_after);
+  EXPECT_FALSE(store_->Meta(promoted.event_nid)->outlier);
+  EXPECT_EQ(*store_->CurrentStateEvent(create.room_nid, "m.room.topic", ""),
+            promoted.event_nid);
+  EXPECT_EQ(*store_->ForwardExtremities(create.room_nid),
+            std::vector<EventNid>{promoted.event_nid});
+  EXPECT_EQ(*store_->LatestStream(create.room_nid), promoted.stream);
+  ASSERT_OK_AND_ASSIGN(PersistedEvent again, room.Persist(topic));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.stream, promoted.stream);
+  // A timeline event persisted again as an outlier stays as it is.
+  ASSERT_OK_AND_ASSIGN(PersistedEvent as_outlier_again,
+                       room.Persist(topic, as_outlier));
+  EXPECT_TRUE(as_outlier_again.duplicate);
+  EXPECT_FALSE(store_->Meta(promoted.event_nid)->outlier);
+}
+
 TEST_F(EventStoreTest, ExplicitStateBeforeFromSendJoin) {
   // A room we learn about over federation: its state arrives as outliers,
   // then our join is persisted with that state as its state before.

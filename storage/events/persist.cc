@@ -32,7 +32,8 @@ class PersistOp {
   absl::StatusOr<PersistedEvent> Run();
 
  private:
-  absl::StatusOr<std::optional<PersistedEvent>> Duplicate();
+  absl::StatusOr<std::optional<EventMeta>> Existing();
+  absl::Status PromoteOutlier(EventMeta existing);
   absl::Status AssignIds();
   absl::Status ComputeState();
   absl::StatusOr<SnapshotNid> StateFromPrevEvents();
@@ -80,11 +81,20 @@ absl::Status Validate(const PersistRequest& req) {
 }
 
 absl::StatusOr<PersistedEvent> PersistOp::Run() {
-  ASSIGN_OR_RETURN(auto duplicate, Duplicate());
-  if (duplicate) return *duplicate;
-  RETURN_IF_ERROR(AssignIds());
-  RETURN_IF_ERROR(Put(Cf::kEventnidEventjson,
-                      keys::NidKey::Encode(meta_.event_nid), req_.event_json));
+  ASSIGN_OR_RETURN(std::optional<EventMeta> existing, Existing());
+  if (existing && (!existing->outlier || req_.outlier)) {
+    return PersistedEvent{existing->event_nid,    existing->room_nid,
+                          existing->stream,       existing->state_before,
+                          existing->state_after, true};
+  }
+  if (existing) {
+    RETURN_IF_ERROR(PromoteOutlier(*std::move(existing)));
+  } else {
+    RETURN_IF_ERROR(AssignIds());
+    RETURN_IF_ERROR(Put(Cf::kEventnidEventjson,
+                        keys::NidKey::Encode(meta_.event_nid),
+                        req_.event_json));
+  }
   if (!req_.outlier) RETURN_IF_ERROR(ComputeState());
   if (InTimeline()) {
     RETURN_IF_ERROR(StageDag());
@@ -103,13 +113,29 @@ absl::StatusOr<PersistedEvent> PersistOp::Run() {
                         meta_.state_before, meta_.state_after, false};
 }
 
-absl::StatusOr<std::optional<PersistedEvent>> PersistOp::Duplicate() {
+absl::StatusOr<std::optional<EventMeta>> PersistOp::Existing() {
   auto nid = impl_.events.Lookup(IdKey::Encode(pdu_.event_id()));
   if (absl::IsNotFound(nid.status())) return std::nullopt;
   if (!nid.ok()) return nid.status();
-  ASSIGN_OR_RETURN(EventMeta meta, impl_.Meta(*nid));
-  return PersistedEvent{*nid,           meta.room_nid,    meta.stream,
-                        meta.state_before, meta.state_after, true};
+  return impl_.Meta(*nid);
+}
+
+// An event first stored as an outlier (say, from an auth chain) that now
+// joins the timeline keeps its nid and JSON; it gets everything a new
+// timeline event gets.
+absl::Status PersistOp::PromoteOutlier(EventMeta existing) {
+  ASSIGN_OR_RETURN(RoomNid room,
+                   impl_.rooms.Lookup(IdKey::Encode(req_.room_id)));
+  if (room != existing.room_nid) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("persist: event ", AV(existing.event_id),
+                     " is stored in another room"));
+  }
+  meta_ = std::move(existing);
+  meta_.outlier = false;
+  meta_.rejected = req_.rejected;
+  meta_.rejection_reason = req_.rejection_reason;
+  return absl::OkStatus();
 }
 
 absl::Status PersistOp::AssignIds() {

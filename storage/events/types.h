@@ -95,7 +95,8 @@ struct RoomInfo {
 };
 
 // A position in a room's timeline. Stream order: `stream` alone.
-// Topological order: (depth, stream).
+// Topological order: (depth, stream). `depth` is filled in by topological
+// paging only.
 struct TimelineEntry {
   StreamPos stream = 0;
   int64_t depth = 0;
