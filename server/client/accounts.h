@@ -18,6 +18,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/base/call_once.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/json/object.hpp"
 #include "dag/base/clock.h"
@@ -133,6 +134,12 @@ class Accounts {
                                     const std::string& access_token,
                                     const std::string& refresh_token) const;
 
+  // Whether `password` is the account's. For an unknown account it checks
+  // a dummy hash of the same cost, so the answer's timing does not tell
+  // which user ids exist.
+  bool CheckPassword(const std::optional<storage::Account>& account,
+                     std::string_view password) const;
+
   // The m.login.password stage for a signed-in user: the identifier must
   // name `user_id` and the password must match.
   absl::StatusOr<std::string> CheckOwnPassword(
@@ -156,6 +163,8 @@ class Accounts {
   UiaSessions uia_;
   std::unique_ptr<NonceStore> nonces_;
   UserAuthenticator authenticator_;
+  mutable absl::once_flag dummy_once_;
+  mutable std::string dummy_hash_;
   AccountHooks hooks_;
   AccountLimits limits_;
 };

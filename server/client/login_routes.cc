@@ -29,8 +29,7 @@ absl::StatusOr<Response> Login(Accounts& accounts, const Request& request) {
   ASSIGN_OR_RETURN(auto account, accounts.store().GetAccount(*localpart));
   // The same answer for an unknown user and a wrong password, so login
   // does not reveal which users exist.
-  if (!account || account->deactivated ||
-      !accounts.hasher().Verify(account->password_hash, id.password)) {
+  if (!accounts.CheckPassword(account, id.password) || account->deactivated) {
     if (account && account->deactivated) {
       return MatrixError(403, errcode::kUserDeactivated,
                          "This account has been deactivated");
