@@ -6,9 +6,11 @@
 // Databases live in fresh directories under $TMPDIR (default /tmp) and are
 // deleted afterwards. Persist figures are single-threaded; "sync" runs
 // fsync the WAL per write (the server's default), "nosync" do not.
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -135,6 +137,28 @@ void BM_PersistJoin(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_PersistJoin)->UseRealTime();
+
+// Several threads, one room each, one shared database: RocksDB groups the
+// concurrent commits, so with sync on several writes share one fsync.
+void BM_PersistMessageThreads(benchmark::State& state) {
+  static std::once_flag once;
+  static BenchDb* db = nullptr;  // shared by the threads; lives until exit
+  std::call_once(once, [&] { db = new BenchDb(state.range(0) != 0); });
+  static std::atomic<int> rooms{0};  // unique across runs: one database
+  TestRoom room(db->store(), "!t" + std::to_string(rooms++) + ":example.org");
+  Populate(room, 5, 0);
+  PersistLoop(state, room, [&](int i) {
+    return room.Next("m.room.message", User(i % 5), std::nullopt,
+                     R"({"msgtype":"m.text","body":"hello"})");
+  });
+}
+BENCHMARK(BM_PersistMessageThreads)
+    ->ArgName("sync")
+    ->Arg(1)
+    ->Threads(1)
+    ->Threads(4)
+    ->Threads(16)
+    ->UseRealTime();
 
 // Full state of a room with ~10,000 state events.
 class LargeRoom {
