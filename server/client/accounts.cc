@@ -110,7 +110,7 @@ absl::StatusOr<boost::json::object> Accounts::IssueLogin(
 bool Accounts::CheckPassword(const std::optional<storage::Account>& account,
                              std::string_view password) const {
   if (account) return hasher_.Verify(account->password_hash, password);
-  absl::call_once(dummy_once_, [this] {
+  std::call_once(dummy_once_, [this] {
     dummy_hash_ = hasher_.Hash(NewOpaqueId()).value_or("");
   });
   (void)hasher_.Verify(dummy_hash_, password);

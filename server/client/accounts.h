@@ -12,13 +12,13 @@
 #define MYELIN_SERVER_CLIENT_ACCOUNTS_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/base/call_once.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/json/object.hpp"
 #include "dag/base/clock.h"
@@ -163,7 +163,7 @@ class Accounts {
   UiaSessions uia_;
   std::unique_ptr<NonceStore> nonces_;
   UserAuthenticator authenticator_;
-  mutable absl::once_flag dummy_once_;
+  mutable std::once_flag dummy_once_;
   mutable std::string dummy_hash_;
   AccountHooks hooks_;
   AccountLimits limits_;
