@@ -164,8 +164,9 @@ class EventStore {
   absl::StatusOr<StateKey> GetStateKey(StateKeyNid state_key) const;
 
   // --- State ---
-  // The room's current state. The map is shared and immutable; it stays
-  // valid after the state changes (it is then simply old).
+  // The room's current state (empty for a room with none, or unknown). The
+  // map is shared and immutable; it stays valid after the state changes (it
+  // is then simply old).
   absl::StatusOr<std::shared_ptr<const StateMap>> CurrentState(
       RoomNid room) const;
   // NotFound if the room has no such state.

@@ -296,6 +296,13 @@ TEST_F(EventStoreTest, OutliersAndRejectedStayOutOfTimelineAndState) {
   EXPECT_EQ(rm.state_after, rm.state_before);
   EXPECT_EQ(rj.stream, 0u);
 
+  // A rejected event whose prev events are unknown is still recorded.
+  auto orphan = room.Build("m.room.message", kCarol, std::nullopt, "{}",
+                           {"$never-seen"}, 9);
+  ASSERT_OK_AND_ASSIGN(PersistedEvent ro, room.Persist(orphan, rejected));
+  EXPECT_EQ(store_->Meta(ro.event_nid)->state_before, 0u);
+  EXPECT_TRUE(store_->Meta(ro.event_nid)->rejected);
+
   EXPECT_EQ(RenderCurrent(r), current);
   EXPECT_EQ(Ids(*store_->ForwardExtremities(r)), std::vector<std::string>{tip});
   EXPECT_EQ(store_->Members(r)->size(), 1u);
