@@ -19,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,7 +53,12 @@ constexpr auto kStopGrace = std::chrono::seconds(2);
 // Read-only state shared by all connections of all threads.
 struct Plan {
   tcp::endpoint endpoint;
-  http::request<http::string_body> request;
+  // Connection i sends requests[i % size] (one per --targets line).
+  std::vector<http::request<http::string_body>> requests;
+  // Some target holds {seq}: each request then gets its own copy, with
+  // "<run_id>.<connection>.<n>" in place of it.
+  bool expand_seq = false;
+  std::string run_id;
   Clock::duration timeout;
   Clock::time_point measure_begin;
   Clock::time_point end;
@@ -78,17 +85,35 @@ void CountError(const Plan& plan, Worker& w) {
   if (InWindow(plan, Clock::now())) ++w.result.errors;
 }
 
+// The next request of `connection`; `seq` counts its requests across
+// reconnects. Copies the request only when its target has a {seq}.
+const http::request<http::string_body>& NextRequest(
+    const Plan& plan, int connection, uint64_t& seq,
+    http::request<http::string_body>& scratch) {
+  const auto& base = plan.requests[connection % plan.requests.size()];
+  if (!plan.expand_seq) return base;
+  scratch = base;
+  const auto target = base.target();
+  scratch.target(ExpandSeq(
+      std::string_view(target.data(), target.size()),
+      plan.run_id + "." + std::to_string(connection) + "." +
+          std::to_string(seq++)));
+  return scratch;
+}
+
 // Sends requests on one connection until the window closes or the
 // connection breaks. Returns true when the connection should be reopened.
 asio::awaitable<bool> Exchange(const Plan& plan, Worker& w,
-                               beast::tcp_stream& stream) {
+                               beast::tcp_stream& stream, int connection,
+                               uint64_t& seq) {
   beast::flat_buffer buffer;
+  http::request<http::string_body> scratch;
   for (;;) {
     const Clock::time_point start = Clock::now();
     if (start >= plan.end) co_return false;
     stream.expires_at(std::min(start + plan.timeout, plan.end));
-    auto [write_ec, written] =
-        co_await http::async_write(stream, plan.request, kUseAwaitable);
+    auto [write_ec, written] = co_await http::async_write(
+        stream, NextRequest(plan, connection, seq, scratch), kUseAwaitable);
     if (write_ec) {
       CountError(plan, w);
       co_return true;
@@ -114,8 +139,10 @@ asio::awaitable<bool> Exchange(const Plan& plan, Worker& w,
   }
 }
 
-asio::awaitable<void> RunConnection(const Plan& plan, Worker& w) {
+asio::awaitable<void> RunConnection(const Plan& plan, Worker& w,
+                                    int connection) {
   auto executor = co_await asio::this_coro::executor;
+  uint64_t seq = 0;
   for (bool first = true; Clock::now() < plan.end; first = false) {
     if (!first) ++w.result.reconnects;
     beast::tcp_stream stream(executor);
@@ -131,7 +158,7 @@ asio::awaitable<void> RunConnection(const Plan& plan, Worker& w) {
     }
     beast::error_code ignored;
     stream.socket().set_option(tcp::no_delay(true), ignored);
-    if (!co_await Exchange(plan, w, stream)) co_return;
+    if (!co_await Exchange(plan, w, stream, connection, seq)) co_return;
   }
 }
 
@@ -144,26 +171,37 @@ std::optional<asio::ip::address> LoopbackAddress(const std::string& host) {
   return address;
 }
 
-http::request<http::string_body> BuildRequest(const LoadgenOptions& o) {
+http::request<http::string_body> BuildRequest(const LoadgenOptions& o,
+                                              const ConnectionTarget& t) {
   http::request<http::string_body> req(http::string_to_verb(o.method),
-                                       o.url.target, 11);
+                                       t.target, 11);
   req.set(http::field::host, o.url.host_header);
   req.set(http::field::user_agent, "myelin-loadgen");
   if (!o.body.empty()) req.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : o.headers) req.set(name, value);
+  for (const auto& [name, value] : t.headers) req.set(name, value);
   req.body() = o.body;
   req.keep_alive(true);
   req.prepare_payload();
   return req;
 }
 
-RunResult Run(const LoadgenOptions& o, const asio::ip::address& address) {
+RunResult Run(const LoadgenOptions& o,
+              const std::vector<ConnectionTarget>& targets,
+              const asio::ip::address& address) {
   using std::chrono::duration_cast;
   using Seconds = std::chrono::duration<double>;
   Plan plan;
   plan.endpoint = tcp::endpoint(address, o.url.port);
-  plan.request = BuildRequest(o);
-  plan.timeout = duration_cast<Clock::duration>(Seconds(o.timeout_seconds));
+  for (const ConnectionTarget& target : targets) {
+    plan.requests.push_back(BuildRequest(o, target));
+    plan.expand_seq |=
+        target.target.find(kSeqPlaceholder) != std::string::npos;
+  }
+  // Distinct between runs, so a second run against the same server does not
+  // replay the first one's transaction ids.
+  plan.run_id = std::to_string(
+      std::chrono::system_clock::now().time_since_epoch().count());  plan.timeout = duration_cast<Clock::duration>(Seconds(o.timeout_seconds));
   plan.measure_begin =
       Clock::now() + duration_cast<Clock::duration>(Seconds(o.warmup_seconds));
   plan.end = plan.measure_begin +
@@ -176,7 +214,7 @@ RunResult Run(const LoadgenOptions& o, const asio::ip::address& address) {
   for (int c = 0; c < o.connections; ++c) {
     Worker& w = *workers[c % o.threads];
     ++w.live_connections;
-    asio::co_spawn(w.ioc, RunConnection(plan, w), [&w](std::exception_ptr e) {
+    asio::co_spawn(w.ioc, RunConnection(plan, w, c), [&w](std::exception_ptr e) {
       if (e) ++w.result.errors;  // Allocation failure and the like.
       if (--w.live_connections == 0) w.stop_timer.cancel();
     });
@@ -224,7 +262,21 @@ int Main(const std::vector<std::string_view>& args) {
                  o.url.host.c_str());
     return 2;
   }
-  RunResult result = Run(o, *address);
+  std::vector<ConnectionTarget> targets = {{o.url.target, {}}};
+  if (!o.targets_file.empty()) {
+    std::ifstream file(o.targets_file);
+    std::stringstream text;
+    text << file.rdbuf();
+    ParsedTargets parsed_targets = ParseTargets(text.str());
+    if (!file || !parsed_targets.error.empty()) {
+      std::fprintf(stderr, "loadgen: --targets %s: %s\n",
+                   o.targets_file.c_str(),
+                   file ? parsed_targets.error.c_str() : "cannot read");
+      return 2;
+    }
+    targets = std::move(parsed_targets.targets);
+  }
+  RunResult result = Run(o, targets, *address);
   result.url = "http://" + o.url.host_header + o.url.target;
   result.connections = o.connections;
   result.threads = o.threads;

@@ -42,7 +42,73 @@ bool HasControlChars(std::string_view s) {
   return false;
 }
 
+// Parses "Name: value"; nullopt when it could not go onto the wire as is.
+std::optional<std::pair<std::string, std::string>> ParseHeader(
+    std::string_view line) {
+  const size_t colon = line.find(':');
+  std::string_view name = Trim(line.substr(0, colon));
+  if (colon == std::string_view::npos || name.empty() ||
+      name.find(' ') != std::string_view::npos || HasControlChars(line)) {
+    return std::nullopt;
+  }
+  return std::pair<std::string, std::string>(name,
+                                             Trim(line.substr(colon + 1)));
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  for (size_t start = 0;;) {
+    const size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
 }  // namespace
+
+ParsedTargets ParseTargets(std::string_view text) {
+  ParsedTargets result;
+  std::vector<std::string_view> lines = Split(text, '\n');
+  for (size_t n = 0; n < lines.size(); ++n) {
+    std::string_view line = lines[n];
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (Trim(line).empty()) continue;
+    auto fail = [&](std::string why) {
+      result.targets.clear();
+      result.error = "line " + std::to_string(n + 1) + ": " + why;
+      return std::move(result);
+    };
+    std::vector<std::string_view> fields = Split(line, '\t');
+    ConnectionTarget target{std::string(fields[0]), {}};
+    if (target.target.empty() || target.target.front() != '/' ||
+        target.target.find(' ') != std::string::npos ||
+        HasControlChars(target.target)) {
+      return fail("target must start with '/' and have no spaces");
+    }
+    for (size_t f = 1; f < fields.size(); ++f) {
+      auto header = ParseHeader(fields[f]);
+      if (!header) return fail("header must look like 'Name: value'");
+      target.headers.push_back(std::move(*header));
+    }
+    result.targets.push_back(std::move(target));
+  }
+  if (result.targets.empty() && result.error.empty()) {
+    result.error = "no targets";
+  }
+  return result;
+}
+
+std::string ExpandSeq(std::string_view target, std::string_view seq) {
+  std::string out;
+  for (size_t at = 0;;) {
+    const size_t found = target.find(kSeqPlaceholder, at);
+    out.append(target.substr(at, found - at));
+    if (found == std::string_view::npos) return out;
+    out.append(seq);
+    at = found + kSeqPlaceholder.size();
+  }
+}
 
 ParsedUrl ParseHttpUrl(std::string_view url) {
   if (url.substr(0, kScheme.size()) != kScheme) {
@@ -170,13 +236,11 @@ ParsedArgs ParseLoadgenArgs(const std::vector<std::string_view>& args) {
     } else if (flag == "--body") {
       options.body = value;
     } else if (flag == "--header" || flag == "-H") {
-      const size_t colon = value.find(':');
-      std::string_view name = Trim(value.substr(0, colon));
-      if (colon == std::string_view::npos || name.empty() ||
-          name.find(' ') != std::string_view::npos || HasControlChars(value)) {
-        return bad("must look like 'Name: value'");
-      }
-      options.headers.emplace_back(name, Trim(value.substr(colon + 1)));
+      auto header = ParseHeader(value);
+      if (!header) return bad("must look like 'Name: value'");
+      options.headers.push_back(std::move(*header));
+    } else if (flag == "--targets") {
+      options.targets_file = value;
     } else {
       return fail("unknown flag " + std::string(flag) + " (try --help)");
     }
@@ -201,6 +265,11 @@ its next request as soon as the previous response arrives. Loopback only.
   --method M           GET, POST or PUT (default GET)
   --body STRING        request body (sent with Content-Length)
   --header 'N: v'      extra request header; repeatable
+  --targets FILE       per-connection targets, one per line:
+                       PATH<TAB>Name: value<TAB>...; connection i uses line
+                       i mod lines (host and port still come from --url)
+  {seq} in a path      replaced by a sequence number unique to each request
+                       of the run (e.g. Matrix transaction ids)
   --json               print the result as one JSON line
 )";
 }

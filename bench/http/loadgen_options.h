@@ -58,7 +58,36 @@ struct LoadgenOptions {
   std::vector<std::pair<std::string, std::string>> headers;
   // One JSON object on one line instead of the human-readable report.
   bool json = false;
+  // --targets: a file of per-connection targets (see ParseTargets); empty
+  // when every connection sends to --url with --header.
+  std::string targets_file;
 };
+
+// What one connection sends: a target (path and query) and its own headers,
+// added after the --header ones.
+struct ConnectionTarget {
+  std::string target;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ParsedTargets {
+  std::vector<ConnectionTarget> targets;
+  // Why the text was rejected (with its line number); empty otherwise.
+  std::string error;
+};
+
+// Parses a --targets file: one connection target per non-empty line,
+// "TARGET<TAB>Name: value<TAB>Name: value...", TARGET starting with '/'.
+// Connection i uses line i modulo the number of lines, so one run can play
+// many users (tokens) against many rooms (paths).
+ParsedTargets ParseTargets(std::string_view text);
+
+// The placeholder in a target replaced by a per-request sequence number, e.g.
+// a Matrix transaction id: /rooms/!r:x/send/m.room.message/{seq}.
+inline constexpr std::string_view kSeqPlaceholder = "{seq}";
+
+// `target` with every kSeqPlaceholder replaced by `seq`.
+std::string ExpandSeq(std::string_view target, std::string_view seq);
 
 struct ParsedArgs {
   // Set when the arguments are valid and the run should proceed.

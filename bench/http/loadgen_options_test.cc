@@ -121,6 +121,41 @@ TEST(ParseLoadgenArgsTest, Help) {
   EXPECT_FALSE(LoadgenUsage().empty());
 }
 
+TEST(ParseLoadgenArgsTest, TargetsFile) {
+  ParsedArgs a = Parse({"--url", "http://127.0.0.1:1/", "--targets", "t.tsv"});
+  ASSERT_TRUE(a.options);
+  EXPECT_EQ(a.options->targets_file, "t.tsv");
+}
+
+TEST(ParseTargetsTest, OneTargetPerLineWithHeaders) {
+  ParsedTargets t = ParseTargets(
+      "/a/{seq}\tAuthorization: Bearer one\tX-K:v\r\n\n/b\n");
+  ASSERT_EQ(t.error, "");
+  ASSERT_EQ(t.targets.size(), 2u);
+  EXPECT_EQ(t.targets[0].target, "/a/{seq}");
+  ASSERT_EQ(t.targets[0].headers.size(), 2u);
+  EXPECT_EQ(t.targets[0].headers[0].first, "Authorization");
+  EXPECT_EQ(t.targets[0].headers[0].second, "Bearer one");
+  EXPECT_EQ(t.targets[0].headers[1].second, "v");
+  EXPECT_EQ(t.targets[1].target, "/b");
+  EXPECT_TRUE(t.targets[1].headers.empty());
+}
+
+TEST(ParseTargetsTest, Rejections) {
+  EXPECT_EQ(ParseTargets("").error, "no targets");
+  EXPECT_EQ(ParseTargets("/ok\nnoslash\n").error,
+            "line 2: target must start with '/' and have no spaces");
+  EXPECT_EQ(ParseTargets("/a b").targets.size(), 0u);
+  EXPECT_FALSE(ParseTargets("/a\tNoColon").error.empty());
+}
+
+TEST(ExpandSeqTest, ReplacesEveryPlaceholder) {
+  EXPECT_EQ(ExpandSeq("/send/{seq}", "7.0.12"), "/send/7.0.12");
+  EXPECT_EQ(ExpandSeq("/{seq}/{seq}", "x"), "/x/x");
+  EXPECT_EQ(ExpandSeq("/plain", "x"), "/plain");
+  EXPECT_EQ(ExpandSeq("/{se", "x"), "/{se");
+}
+
 TEST(RunReportTest, JsonCarriesTheFigures) {
   RunResult r;
   r.url = "http://127.0.0.1:1/\"q\"";
