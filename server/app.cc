@@ -147,6 +147,8 @@ absl::Status App::InitRooms() {
   rooms_context_.writer = room_writer_.get();
   rooms_context_.clock = &SystemClock::Get();
   rooms_context_.txns = &txns_;
+  directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
+  rooms_context_.directory = directory_.get();
   rooms_context_.message_limit = rate_limits_.message.get();
   storage::AccountStore* accounts = &accounts_->store();
   rooms_context_.profile = [accounts](std::string_view user_id) {
@@ -157,6 +159,17 @@ absl::Status App::InitRooms() {
       member.avatar_url = profile->avatar_url.value_or("");
     }
     return member;
+  };
+  std::string local_suffix = ":" + config_.server_name;
+  rooms_context_.is_server_admin = [accounts, local_suffix](
+                                       std::string_view user_id) {
+    if (user_id.size() <= local_suffix.size() + 1 ||
+        !user_id.ends_with(local_suffix)) {
+      return false;
+    }
+    auto account = accounts->GetAccount(
+        user_id.substr(1, user_id.size() - local_suffix.size() - 1));
+    return account.ok() && account->has_value() && (*account)->admin;
   };
   const rooms::RoomsContext* context = &rooms_context_;
   accounts_->hooks().OnProfileChanged(

@@ -18,6 +18,7 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
+#include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
 
@@ -65,6 +66,8 @@ class App {
   // The room event DAG and the pipeline local users write through.
   std::unique_ptr<storage::EventStore> event_store_;
   std::unique_ptr<rooms::RoomWriter> room_writer_;
+  // Room aliases and the published room directory.
+  std::unique_ptr<storage::DirectoryStore> directory_;
   rooms::TxnCache txns_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;

@@ -15,6 +15,7 @@
 #include "server/http/router.h"
 #include "server/rooms/room_writer.h"
 #include "server/rooms/txn_cache.h"
+#include "storage/directory/directory_store.h"
 
 namespace myelin::rooms {
 
@@ -31,6 +32,11 @@ struct RoomsContext {
   const Clock* clock = nullptr;
   TxnCache* txns = nullptr;
   ProfileLookup profile;  // Optional.
+  // Room aliases and the published room directory (rooms_api_directory.cc).
+  storage::DirectoryStore* directory = nullptr;
+  // Whether a local user is a server admin (may delete any alias and
+  // publish any room). Optional: nobody is.
+  std::function<bool(std::string_view user_id)> is_server_admin;
   // Rate limit of the routes that send events; nullptr: not limited.
   const http::RequestLimiter* message_limit = nullptr;
 };
@@ -44,6 +50,33 @@ absl::Status AddCreateRoomRoutes(http::RouteTable* table, const RoomsContext* co
 absl::Status AddSendRoutes(http::RouteTable* table, const RoomsContext* context);
 absl::Status AddMembershipRoutes(http::RouteTable* table, const RoomsContext* context);
 absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddDirectoryRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddPublicRoomsRoutes(http::RouteTable* table, const RoomsContext* context);
+
+// --- Aliases for other endpoints (rooms_api_directory.cc) ---
+// The room id `room_id_or_alias` names: a room id as it is, an alias
+// ("#name:server") resolved through the directory (M_NOT_FOUND if unknown,
+// M_INVALID_PARAM if malformed).
+absl::StatusOr<std::string> ResolveRoom(const RoomsContext& context,
+                                        std::string_view room_id_or_alias);
+// Spec: room_state.yaml — an m.room.canonical_alias event whose (new)
+// aliases are malformed gets M_INVALID_PARAM, and one whose aliases do not
+// point to its room M_BAD_ALIAS. OK for every other event.
+absl::Status CheckStateEvent(const RoomsContext& context,
+                             const event::EventDraft& draft);
+// What POST /createRoom asks of the directory: `room_alias_name` as a full
+// alias (checked valid and free, else M_INVALID_PARAM / M_ROOM_IN_USE;
+// empty when absent) and `visibility`.
+struct NewRoomDirectory {
+  std::string alias;
+  bool publish = false;
+};
+absl::StatusOr<NewRoomDirectory> DirectoryForNewRoom(
+    const RoomsContext& context, const boost::json::object& body);
+// Maps `alias` to the new room (M_ROOM_IN_USE if taken meanwhile).
+absl::Status AddNewRoomAlias(const RoomsContext& context,
+                             std::string_view alias, std::string_view room_id,
+                             std::string_view creator);
 
 // m.room.member content for `user_id` with `membership`, carrying the
 // user's profile when it is a local user the lookup knows.

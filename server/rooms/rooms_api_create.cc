@@ -106,6 +106,7 @@ class RoomCreation {
     draft.state_key = std::move(state_key);
     draft.sender = creator_;
     draft.content = std::move(content);
+    RETURN_IF_ERROR(CheckStateEvent(*context_, draft));
     return context_->writer->Send(draft).status();
   }
   absl::Status SendInitialState(const boost::json::object& body);
@@ -142,6 +143,8 @@ absl::StatusOr<std::string> RoomCreation::Run(const boost::json::object& body) {
   ASSIGN_OR_RETURN(const RoomVersionRules* rules, VersionFor(body));
   ASSIGN_OR_RETURN(Preset preset, PresetFor(body));
   std::vector<std::string> invitees = Invitees(body);
+  ASSIGN_OR_RETURN(NewRoomDirectory directory,
+                   DirectoryForNewRoom(*context_, body));
   for (const std::string& user : invitees) {
     if (!ids::ParseUserId(user, ids::UserIdGrammar::kHistorical).ok()) {
       return InvalidParam(absl::StrCat("invalid user id in invite: ", user));
@@ -173,6 +176,12 @@ absl::StatusOr<std::string> RoomCreation::Run(const boost::json::object& body) {
     for (const auto& [key, value] : override->as_object()) power[key] = value;
   }
   RETURN_IF_ERROR(SendState("m.room.power_levels", "", std::move(power)));
+  if (!directory.alias.empty()) {
+    RETURN_IF_ERROR(
+        AddNewRoomAlias(*context_, directory.alias, room_id_, creator_));
+    RETURN_IF_ERROR(SendState("m.room.canonical_alias", "",
+                              {{"alias", directory.alias}}));
+  }
   RETURN_IF_ERROR(SendState("m.room.join_rules", "",
                             {{"join_rule", preset.join_rule}}));
   RETURN_IF_ERROR(SendState("m.room.history_visibility", "",
@@ -195,6 +204,9 @@ absl::StatusOr<std::string> RoomCreation::Run(const boost::json::object& body) {
     }
     RETURN_IF_ERROR(SendState("m.room.member", user, std::move(content)));
   }
+  if (directory.publish) {
+    RETURN_IF_ERROR(context_->directory->SetPublished(room_id_, true));
+  }
   return room_id_;
 }
 
@@ -209,12 +221,6 @@ absl::Status AddCreateRoomRoutes(http::RouteTable* table,
   route.rate_limit = context->message_limit;
   route.body = http::Body::kJson;
   route.handler = [context](const Request& r) -> absl::StatusOr<Response> {
-    if (r.json.as_object().contains("room_alias_name")) {
-      // Aliases need the directory, which is not built yet; refusing is
-      // better than creating a room without the alias the user asked for.
-      return MatrixError(400, errcode::kUnrecognized,
-                         "room_alias_name is not supported by this server yet");
-    }
     RoomCreation creation(context, r.principal.user_id);
     ASSIGN_OR_RETURN(std::string room_id, creation.Run(r.json.as_object()));
     return Response::Json(

@@ -43,11 +43,9 @@ absl::StatusOr<std::string> TargetOf(const RoomsContext& context,
 absl::StatusOr<Response> ChangeMembership(const RoomsContext* context,
                                           const MembershipSpec& spec,
                                           const Request& r) {
-  std::string room(r.Param(spec.room_param));
-  if (!room.empty() && room[0] == '#') {
-    // Aliases resolve through the directory, which is not built yet.
-    return NotFound("Room alias not found");
-  }
+  // Spec: /join/{roomIdOrAlias} and /knock/{roomIdOrAlias} take aliases.
+  ASSIGN_OR_RETURN(std::string room,
+                   ResolveRoom(*context, r.Param(spec.room_param)));
   ASSIGN_OR_RETURN(std::string target, TargetOf(*context, r, spec.target));
   event::EventDraft draft;
   draft.room_id = room;
@@ -122,6 +120,8 @@ absl::Status AddRoomRoutes(http::RouteTable* table, const RoomsContext* context)
   RETURN_IF_ERROR(AddCreateRoomRoutes(table, context));
   RETURN_IF_ERROR(AddSendRoutes(table, context));
   RETURN_IF_ERROR(AddMembershipRoutes(table, context));
+  RETURN_IF_ERROR(AddDirectoryRoutes(table, context));
+  RETURN_IF_ERROR(AddPublicRoomsRoutes(table, context));
   return AddReadRoutes(table, context);
 }
 

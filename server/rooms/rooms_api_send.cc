@@ -54,6 +54,7 @@ absl::StatusOr<Response> SendState(const RoomsContext* context, const Request& r
   draft.state_key = std::string(r.Param("stateKey"));
   draft.sender = r.principal.user_id;
   draft.content = r.json.as_object();
+  RETURN_IF_ERROR(CheckStateEvent(*context, draft));
   ASSIGN_OR_RETURN(SentEvent sent, context->writer->Send(draft));
   return EventIdResponse(sent.event_id);
 }
