@@ -3,8 +3,10 @@
 // /publicRooms; public_rooms_response.yaml).
 //
 // Each request reads the published set (storage/directory) and, for each
-// room in it, a handful of current-state events (served by the PDU cache)
-// and the joined-member count; nothing outside the published set is read.
+// room in it, its latest stream position: a room's entry (a handful of
+// current-state events and the joined-member count) is recomputed only
+// when the room has a new event since it was last summarised. Nothing
+// outside the published set is read.
 // Order: most joined members first, then room id, as the spec recommends.
 // Tokens are key-set positions in that order ("n<members>.<room id>" for
 // the next page, "p..." for the previous one), so a page never repeats or
@@ -12,9 +14,11 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "boost/json/serialize.hpp"
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
@@ -53,9 +57,48 @@ const boost::json::string* StringField(const boost::json::object& content,
   return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
 }
 
+// Directory entries by room, valid while the room's latest stream position
+// is unchanged (every state or membership change is a new event). Holds
+// at most the published rooms, plus those unpublished since the last
+// prune. Thread-safe.
+class SummaryCache {
+ public:
+  // The cached entry at `stream`, if any (the inner nullopt: not listable).
+  std::optional<std::optional<Entry>> Get(const std::string& room_id,
+                                          storage::StreamPos stream) {
+    absl::MutexLock lock(&mu_);
+    auto it = entries_.find(room_id);
+    if (it == entries_.end() || it->second.first != stream) return std::nullopt;
+    return it->second.second;
+  }
+  void Put(const std::string& room_id, storage::StreamPos stream,
+           const std::optional<Entry>& entry) {
+    absl::MutexLock lock(&mu_);
+    entries_[room_id] = {stream, entry};
+  }
+  // Drops rooms no longer published, when enough have accumulated.
+  void Prune(const std::vector<std::string>& published) {
+    absl::MutexLock lock(&mu_);
+    if (entries_.size() <= 2 * published.size() + 64) return;
+    absl::flat_hash_map<std::string, Slot> kept;
+    for (const std::string& room_id : published) {
+      if (auto it = entries_.find(room_id); it != entries_.end()) {
+        kept.insert(*std::move(it));
+      }
+    }
+    entries_ = std::move(kept);
+  }
+
+ private:
+  using Slot = std::pair<storage::StreamPos, std::optional<Entry>>;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Slot> entries_ ABSL_GUARDED_BY(mu_);
+};
+
 class Summarizer {
  public:
-  explicit Summarizer(const RoomsContext& context) : context_(context) {}
+  Summarizer(const RoomsContext& context, SummaryCache* cache)
+      : context_(context), cache_(cache) {}
 
   // The room's directory entry; nullopt for a room this server lacks or
   // one nobody could join or read (Synapse lists public and knockable
@@ -63,6 +106,7 @@ class Summarizer {
   absl::StatusOr<std::optional<Entry>> Summarize(const std::string& room_id);
 
  private:
+  absl::StatusOr<std::optional<Entry>> Compute(const std::string& room_id);
   absl::StatusOr<boost::json::object> Content(std::string_view type) {
     absl::StatusOr<storage::EventNid> nid =
         store().CurrentStateEvent(room_.room_nid, type, "");
@@ -74,6 +118,7 @@ class Summarizer {
   storage::EventStore& store() { return context_.writer->store(); }
 
   const RoomsContext& context_;
+  SummaryCache* cache_;
   storage::RoomInfo room_;
   const RoomVersionRules* rules_ = nullptr;
 };
@@ -84,6 +129,16 @@ absl::StatusOr<std::optional<Entry>> Summarizer::Summarize(
   if (absl::IsNotFound(room.status())) return std::nullopt;
   RETURN_IF_ERROR(room.status());
   room_ = *std::move(room);
+  ASSIGN_OR_RETURN(storage::StreamPos latest,
+                   store().LatestStream(room_.room_nid));
+  if (auto cached = cache_->Get(room_id, latest)) return *std::move(cached);
+  ASSIGN_OR_RETURN(std::optional<Entry> entry, Compute(room_id));
+  cache_->Put(room_id, latest, entry);
+  return entry;
+}
+
+absl::StatusOr<std::optional<Entry>> Summarizer::Compute(
+    const std::string& room_id) {
   ASSIGN_OR_RETURN(rules_, context_.writer->RulesOf(room_id));
   Entry entry;
   entry.room_id = room_id;
@@ -197,7 +252,8 @@ absl::StatusOr<boost::json::object> Page(std::vector<Entry> entries,
   return body;
 }
 
-absl::StatusOr<Response> List(const RoomsContext& context, const Request& r,
+absl::StatusOr<Response> List(const RoomsContext& context,
+                              SummaryCache* cache, const Request& r,
                               const Query& query) {
   std::string_view server = r.Query("server");
   if (!server.empty() && server != context.writer->server_name()) {
@@ -209,7 +265,8 @@ absl::StatusOr<Response> List(const RoomsContext& context, const Request& r,
   ASSIGN_OR_RETURN(std::vector<std::string> published,
                    context.directory->PublishedRooms());
   std::vector<Entry> entries;
-  Summarizer summarizer(context);
+  cache->Prune(published);
+  Summarizer summarizer(context, cache);
   for (const std::string& room_id : published) {
     ASSIGN_OR_RETURN(std::optional<Entry> entry, summarizer.Summarize(room_id));
     if (entry && Matches(*entry, query)) entries.push_back(*std::move(entry));
@@ -226,6 +283,7 @@ absl::Status SetLimit(int64_t limit, Query* query) {
 }
 
 absl::StatusOr<Response> GetPublicRooms(const RoomsContext* context,
+                                        SummaryCache* cache,
                                         const Request& r) {
   Query query;
   query.since = std::string(r.Query("since"));
@@ -236,7 +294,7 @@ absl::StatusOr<Response> GetPublicRooms(const RoomsContext* context,
     }
     RETURN_IF_ERROR(SetLimit(limit, &query));
   }
-  return List(*context, r, query);
+  return List(*context, cache, r, query);
 }
 
 absl::Status ParseFilter(const boost::json::value& filter, Query* query) {
@@ -263,6 +321,7 @@ absl::Status ParseFilter(const boost::json::value& filter, Query* query) {
 }
 
 absl::StatusOr<Response> PostPublicRooms(const RoomsContext* context,
+                                         SummaryCache* cache,
                                          const Request& r) {
   Query query;
   const boost::json::object& body = r.json.as_object();
@@ -283,26 +342,30 @@ absl::StatusOr<Response> PostPublicRooms(const RoomsContext* context,
       filter != nullptr && !filter->is_null()) {
     RETURN_IF_ERROR(ParseFilter(*filter, &query));
   }
-  return List(*context, r, query);
+  return List(*context, cache, r, query);
 }
 
 }  // namespace
 
 absl::Status AddPublicRoomsRoutes(http::RouteTable* table,
                                   const RoomsContext* context) {
+  // Owned by the two routes' handlers, so it lives as long as the table.
+  auto cache = std::make_shared<SummaryCache>();
   http::Route get;
   get.method = http::Method::kGet;
   get.pattern = "/publicRooms";
   get.auth = http::Auth::kOptional;  // Spec: no access token needed.
-  get.handler = [context](const Request& r) { return GetPublicRooms(context, r); };
+  get.handler = [context, cache](const Request& r) {
+    return GetPublicRooms(context, cache.get(), r);
+  };
   RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(get)));
   http::Route post;
   post.method = http::Method::kPost;
   post.pattern = "/publicRooms";
   post.auth = http::Auth::kUser;
   post.body = http::Body::kJson;
-  post.handler = [context](const Request& r) {
-    return PostPublicRooms(context, r);
+  post.handler = [context, cache](const Request& r) {
+    return PostPublicRooms(context, cache.get(), r);
   };
   return table->AddUnder(http::ClientPrefixes(), std::move(post));
 }

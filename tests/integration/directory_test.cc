@@ -311,6 +311,20 @@ TEST_F(DirectoryTest, PublicRoomsPaginateAndSearch) {
   Reply named = Call("POST", absl::StrCat(kV3, "/publicRooms"),
                      R"({"filter":{"generic_search_term":"room 4"}})", alice_);
   EXPECT_THAT(RoomIds(named), ElementsAre(rooms[4]));
+  // A change in a listed room shows at once (entries are cached per room
+  // until its next event).
+  ASSERT_EQ(Call("PUT", Room(rooms[0], "/state/m.room.name/"),
+                 R"({"name":"Renamed"})", alice_).status,
+            200);
+  Reply renamed = Call("POST", absl::StrCat(kV3, "/publicRooms"),
+                       R"({"filter":{"generic_search_term":"renamed"}})", alice_);
+  EXPECT_THAT(RoomIds(renamed), ElementsAre(rooms[0]));
+  ASSERT_EQ(Join(rooms[0], carol).status, 200);
+  Reply recount = Call("POST", absl::StrCat(kV3, "/publicRooms"),
+                       R"({"filter":{"generic_search_term":"renamed"}})", alice_);
+  EXPECT_EQ(recount.body["chunk"].as_array()[0].as_object()
+                .at("num_joined_members").to_number<int64_t>(),
+            2);
   Reply spaces = Call("POST", absl::StrCat(kV3, "/publicRooms"),
                       R"({"filter":{"room_types":["m.space"]}})", alice_);
   EXPECT_TRUE(RoomIds(spaces).empty());
