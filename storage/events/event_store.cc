@@ -159,6 +159,18 @@ absl::StatusOr<RoomInfo> EventStore::GetRoom(RoomNid room) const {
   return impl_->Room(room);
 }
 
+absl::StatusOr<const RoomVersionRules*> EventStore::RoomVersion(
+    RoomNid room) const {
+  ASSIGN_OR_RETURN(RoomInfo info, impl_->Room(room));
+  const RoomVersionRules* rules = FindRoomVersion(info.room_version);
+  if (rules == nullptr) {
+    return absl::DataLossError(absl::StrCat("room ", AV(info.room_id),
+                                            ": unknown room version ",
+                                            AV(info.room_version)));
+  }
+  return rules;
+}
+
 absl::StatusOr<EventNid> EventStore::LookupEvent(
     std::string_view event_id) const {
   return impl_->events.Lookup(keys::IdKey::Encode(event_id));

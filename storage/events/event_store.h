@@ -148,6 +148,9 @@ class EventStore {
   // --- Rooms ---
   absl::StatusOr<RoomInfo> LookupRoom(std::string_view room_id) const;
   absl::StatusOr<RoomInfo> GetRoom(RoomNid room) const;
+  // The rules of the room's version. DataLoss if the stored version is not
+  // one this release knows (a newer release wrote it).
+  absl::StatusOr<const RoomVersionRules*> RoomVersion(RoomNid room) const;
 
   // --- Events ---
   absl::StatusOr<EventNid> LookupEvent(std::string_view event_id) const;

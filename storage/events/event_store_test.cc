@@ -108,6 +108,7 @@ TEST_F(EventStoreTest, PersistRoundTripsJsonMetaAndIds) {
   ASSERT_OK_AND_ASSIGN(RoomInfo info, store_->LookupRoom("!r:example.org"));
   EXPECT_EQ(info.room_nid, create.room_nid);
   EXPECT_EQ(info.room_version, "10");
+  EXPECT_EQ((*store_->RoomVersion(create.room_nid))->id, "10");
   EXPECT_EQ(store_->GetRoom(create.room_nid)->room_id, "!r:example.org");
   EXPECT_TRUE(absl::IsNotFound(store_->LookupRoom("!nope:x").status()));
   EXPECT_TRUE(absl::IsNotFound(store_->LookupEvent("$nope").status()));
