@@ -164,6 +164,7 @@ absl::StatusOr<Response> Register(Accounts& accounts, const Request& request) {
 }
 
 absl::StatusOr<Response> Available(Accounts& accounts, const Request& request) {
+  RETURN_IF_ERROR(RequireRegistrationEnabled(accounts));  // as Synapse
   std::string_view username = request.Query("username");
   if (username.empty()) return MissingParam("Missing username");
   std::string localpart = absl::AsciiStrToLower(AV(username));

@@ -25,6 +25,13 @@ TEST_F(AccountsTest, DisabledRegistrationStillAllowsSharedSecret) {
                        R"({"username":"ann","password":"pw"})");
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(refused.Errcode(), "M_FORBIDDEN");
+  EXPECT_EQ(Call("GET", absl::StrCat(kV3, "/register/available?username=x"))
+                .Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("GET", "/_matrix/client/v1/register/"
+                        "m.login.registration_token/validity?token=x")
+                .status,
+            403);
 
   Reply nonce = Call("GET", kAdminRegister);
   ASSERT_EQ(nonce.status, 200);
