@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "server/client/account_crypto.h"
 #include "tests/integration/accounts_fixture.h"
 
 namespace myelin::testing {
@@ -346,6 +347,34 @@ TEST_F(DirectoryTest, PublicRoomsPaginateAndSearch) {
                  alice_).Errcode(),
             "M_BAD_JSON");
   EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/publicRooms"), "{}").status, 401);
+}
+
+// A server admin may delete any alias and publish any room without being
+// in it.
+TEST_F(DirectoryTest, ServerAdminManagesAnyRoom) {
+  constexpr char kAdminRegister[] = "/_synapse/admin/v1/register";
+  std::string nonce = Call("GET", kAdminRegister).Str("nonce");
+  std::string mac =
+      client::SharedSecretMac("s3cret", nonce, "root", "pw", true, "");
+  Reply root = Call("POST", kAdminRegister,
+                    absl::StrCat(R"({"nonce":")", nonce,
+                                 R"(","username":"root","password":"pw",)",
+                                 R"("admin":true,"mac":")", mac, R"("})"));
+  ASSERT_EQ(root.status, 200) << boost::json::serialize(root.body);
+  std::string admin = root.Str("access_token");
+
+  std::string room = CreateRoom(R"({"preset":"private_chat"})");
+  ASSERT_EQ(PutAlias("secret", room, alice_).status, 200);
+  std::string path = absl::StrCat(kV3, "/directory/list/room/", room);
+  EXPECT_EQ(Call("PUT", path, R"({"visibility":"public"})", bob_).Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("PUT", path, R"({"visibility":"public"})", admin).status, 200);
+  EXPECT_EQ(Call("GET", path).Str("visibility"), "public");
+  EXPECT_EQ(Call("GET", Room(room, "/aliases"), "", admin).status, 200);
+  EXPECT_EQ(Call("DELETE", AliasPath("secret"), "", bob_).Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("DELETE", AliasPath("secret"), "", admin).status, 200);
+  EXPECT_EQ(Call("GET", AliasPath("secret")).status, 404);
 }
 
 TEST_F(DirectoryTest, SurvivesRestart) {
