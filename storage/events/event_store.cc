@@ -243,6 +243,11 @@ absl::StatusOr<std::shared_ptr<const StateMap>> EventStore::Snapshot(
   return impl_->snapshots.Read(snapshot);
 }
 
+absl::StatusOr<StateDelta> EventStore::DiffStates(SnapshotNid from,
+                                                  SnapshotNid to) const {
+  return impl_->snapshots.Diff(from, to);
+}
+
 size_t EventStore::CacheBytes() const {
   return impl_->snapshots.CacheBytes();
 }

@@ -181,6 +181,11 @@ class EventStore {
       EventNid event, bool after = false) const;
   absl::StatusOr<std::shared_ptr<const StateMap>> Snapshot(
       SnapshotNid snapshot) const;
+  // What changed from state `from` to state `to` (snapshot nids; 0 is the
+  // empty state): for incremental /sync's "state" section. Cheap when `to`
+  // is `from` plus one delta.
+  absl::StatusOr<StateDelta> DiffStates(SnapshotNid from,
+                                        SnapshotNid to) const;
   // The map with ids instead of nids, sorted by (type, state_key).
   absl::StatusOr<std::vector<StateEntry>> ToEntries(const StateMap& state) const;
 

@@ -176,6 +176,10 @@ TEST_F(EventStoreTest, StateBeforeAfterAndCurrentState) {
                         "m.room.member|" + kAlice + "=" + join_id + "\n" +
                         "m.room.name|=" + rename_id + "\n";
   EXPECT_EQ(RenderCurrent(r), current);
+  StateKeyNid name_key = *store_->LookupStateKey("m.room.name", "");
+  EXPECT_EQ(*store_->DiffStates(msg.state_after, rename.state_after),
+            (StateDelta{{name_key, rename.event_nid}}));
+  EXPECT_EQ(store_->DiffStates(0, rename.state_after)->size(), 3u);
   EXPECT_EQ(*store_->CurrentStateEvent(r, "m.room.name", ""),
             rename.event_nid);
   EXPECT_TRUE(absl::IsNotFound(

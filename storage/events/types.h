@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -44,6 +45,9 @@ std::string_view MembershipName(Membership membership);
 
 // A room state: (type, state_key) pair -> the event that holds it.
 using StateMap = absl::flat_hash_map<StateKeyNid, EventNid>;
+// Changes to a state, sorted by state-key nid; an event nid of 0 removes the
+// key.
+using StateDelta = std::vector<std::pair<StateKeyNid, EventNid>>;
 
 struct StateKey {
   std::string type;

@@ -302,6 +302,11 @@ absl::StatusOr<StateDelta> SnapshotStore::Diff(SnapshotNid from,
       return it->second.delta;
     }
   }
+  bool staged = txn != nullptr && txn->staged_.contains(to);
+  if (!staged && from != 0 && to != 0) {
+    ASSIGN_OR_RETURN(RecordPtr record, GetRecord(to));
+    if (record->parent == from) return record->entries;
+  }
   ASSIGN_OR_RETURN(auto a, Read(from, txn));
   ASSIGN_OR_RETURN(auto b, Read(to, txn));
   return DiffMaps(*a, *b);

@@ -37,9 +37,6 @@
 
 namespace myelin::storage {
 
-// Sorted by state-key nid; an event nid of 0 removes the key.
-using StateDelta = std::vector<std::pair<StateKeyNid, EventNid>>;
-
 struct SnapshotStoreOptions {
   uint32_t max_chain = 32;
   double max_delta_fraction = 0.5;

@@ -52,6 +52,8 @@ TEST_F(SnapshotStoreTest, DeltaReadsBackAndNoOpReusesParent) {
   EXPECT_EQ(Commit(*store, b, {{2, 21}}), b);  // changes nothing
   EXPECT_EQ(*store->Diff(a, b),
             (StateDelta{{1, 0}, {2, 21}, {3, 30}}));
+  EXPECT_EQ(*store->Diff(b, a), (StateDelta{{1, 10}, {2, 20}, {3, 0}}));
+  EXPECT_EQ(*store->Diff(0, a), (StateDelta{{1, 10}, {2, 20}}));
   EXPECT_TRUE(absl::IsNotFound(store->Read(999).status()));
 }
 
