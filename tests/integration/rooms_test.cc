@@ -246,38 +246,6 @@ TEST_F(RoomsTest, DeactivatedUsersLeaveTheirRooms) {
   EXPECT_EQ(member.Str("membership"), "leave");
 }
 
-TEST_F(RoomsTest, UpgradeReplacesTheRoom) {
-  std::string old_room = CreateRoom(
-      R"({"preset":"public_chat","room_version":"10","name":"Old","topic":"t"})");
-  ASSERT_EQ(Call("POST", Room(old_room, "/join"), "{}", bob_).status, 200);
-  EXPECT_EQ(Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"12"})", bob_)
-                .Errcode(),
-            "M_FORBIDDEN");
-  EXPECT_EQ(Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"77"})", alice_)
-                .Errcode(),
-            "M_UNSUPPORTED_ROOM_VERSION");
-  Reply upgraded =
-      Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"12"})", alice_);
-  ASSERT_EQ(upgraded.status, 200) << boost::json::serialize(upgraded.body);
-  std::string new_room = upgraded.Str("replacement_room");
-  ASSERT_NE(new_room, old_room);
-  Reply create = Call("GET", Room(new_room, "/state/m.room.create/"), "", alice_);
-  EXPECT_EQ(create.Str("room_version"), "12");
-  EXPECT_EQ(create.body["predecessor"].at("room_id"), old_room);
-  EXPECT_EQ(Call("GET", Room(new_room, "/state/m.room.name/"), "", alice_).Str("name"),
-            "Old");
-  EXPECT_EQ(Call("GET", Room(new_room, "/state/m.room.join_rules/"), "", alice_)
-                .Str("join_rule"),
-            "public");
-  Reply tombstone = Call("GET", Room(old_room, "/state/m.room.tombstone/"), "", bob_);
-  EXPECT_EQ(tombstone.Str("replacement_room"), new_room);
-  // The old room no longer takes messages from ordinary members.
-  EXPECT_EQ(SendText(old_room, bob_, "still here?", "u1").Errcode(), "M_FORBIDDEN");
-  // Bob follows the tombstone.
-  EXPECT_EQ(Call("POST", Room(new_room, "/join"), "{}", bob_).status, 200);
-  EXPECT_EQ(SendText(new_room, bob_, "moved", "u2").status, 200);
-}
-
 class RateLimitedRoomsTest : public RoomsTest {
  protected:
   void SetUp() override {
