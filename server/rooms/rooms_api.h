@@ -77,6 +77,14 @@ absl::StatusOr<NewRoomDirectory> DirectoryForNewRoom(
 absl::Status AddNewRoomAlias(const RoomsContext& context,
                              std::string_view alias, std::string_view room_id,
                              std::string_view creator);
+// Room upgrades (Spec: "Room upgrades", server behaviour 4): moves the old
+// room's local aliases and its place in the published directory to the new
+// room, gives the new room the old one's m.room.canonical_alias (unless it
+// has one) and clears the old one's (best effort), as `user`.
+absl::Status MoveDirectoryToUpgradedRoom(const RoomsContext& context,
+                                         std::string_view old_room,
+                                         std::string_view new_room,
+                                         std::string_view user);
 
 // m.room.member content for `user_id` with `membership`, carrying the
 // user's profile when it is a local user the lookup knows.

@@ -378,6 +378,30 @@ absl::Status AddNewRoomAlias(const RoomsContext& context,
   return status;
 }
 
+absl::Status MoveDirectoryToUpgradedRoom(const RoomsContext& context,
+                                         std::string_view old_room,
+                                         std::string_view new_room,
+                                         std::string_view user) {
+  RETURN_IF_ERROR(context.directory->MoveRoom(old_room, new_room).status());
+  ASSIGN_OR_RETURN(auto canonical,
+                   StateContent(context, old_room, kCanonicalAlias));
+  if (!canonical || canonical->empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto present,
+                   StateContent(context, new_room, kCanonicalAlias));
+  if (!present) {
+    event::EventDraft to_new{std::string(new_room), std::string(kCanonicalAlias),
+                             std::string(""), std::string(user), *canonical,
+                             std::nullopt};
+    RETURN_IF_ERROR(context.writer->Send(to_new).status());
+  }
+  // Best effort, as in Synapse: the aliases no longer point to the old room.
+  event::EventDraft clear_old{std::string(old_room), std::string(kCanonicalAlias),
+                              std::string(""), std::string(user),
+                              boost::json::object(), std::nullopt};
+  (void)context.writer->Send(clear_old);
+  return absl::OkStatus();
+}
+
 absl::Status AddDirectoryRoutes(http::RouteTable* table,
                                 const RoomsContext* context) {
   struct Spec {

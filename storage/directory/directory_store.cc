@@ -90,6 +90,39 @@ absl::StatusOr<std::vector<std::string>> DirectoryStore::AliasesOf(
       keys::RoomAliasKey::EncodePrefix(std::string(room_id)));
 }
 
+absl::StatusOr<std::vector<std::string>> DirectoryStore::MoveRoom(
+    std::string_view from, std::string_view to) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(std::vector<std::string> aliases, AliasesOf(from));
+  rocksdb::WriteBatch batch;
+  for (const std::string& alias : aliases) {
+    ASSIGN_OR_RETURN(std::optional<AliasRecord> record, GetAlias(alias));
+    std::string creator = record ? record->creator : std::string();
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(engine_->cf(Cf::kAliasRoomid), keys::AliasKey::Encode(alias),
+                  keys::AliasValue::Encode(to, creator)),
+        "batch put"));
+    RETURN_IF_ERROR(FromRocks(
+        batch.Delete(engine_->cf(Cf::kRoomidAliases),
+                     keys::RoomAliasKey::Encode(from, alias)),
+        "batch delete"));
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(engine_->cf(Cf::kRoomidAliases),
+                  keys::RoomAliasKey::Encode(to, alias), ""),
+        "batch put"));
+  }
+  ASSIGN_OR_RETURN(bool published, IsPublished(from));
+  if (published) {
+    rocksdb::ColumnFamilyHandle* cf = engine_->cf(Cf::kRoomidPublished);
+    RETURN_IF_ERROR(FromRocks(
+        batch.Delete(cf, keys::PublishedRoomKey::Encode(from)), "batch delete"));
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(cf, keys::PublishedRoomKey::Encode(to), ""), "batch put"));
+  }
+  RETURN_IF_ERROR(engine_->Write(batch));
+  return aliases;
+}
+
 absl::Status DirectoryStore::SetPublished(std::string_view room_id,
                                           bool published) {
   rocksdb::WriteBatch batch;

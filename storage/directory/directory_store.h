@@ -56,6 +56,13 @@ class DirectoryStore {
   absl::StatusOr<std::vector<std::string>> AliasesOf(
       std::string_view room_id) const;
 
+  // Room upgrades (Spec: client-server-api, "Room upgrades", server
+  // behaviour 4): points every alias of `from` at `to` and, if `from` was
+  // published, publishes `to` instead, in one batch. Returns the moved
+  // aliases in byte order.
+  absl::StatusOr<std::vector<std::string>> MoveRoom(std::string_view from,
+                                                    std::string_view to);
+
   // Adds the room to, or removes it from, the published room directory.
   // Idempotent.
   absl::Status SetPublished(std::string_view room_id, bool published);

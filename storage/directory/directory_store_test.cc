@@ -80,6 +80,27 @@ TEST_F(DirectoryStoreTest, PublishedSetSurvivesRestart) {
   EXPECT_TRUE(store_->GetAlias("#a:x")->has_value());
 }
 
+TEST_F(DirectoryStoreTest, MoveRoomCarriesAliasesAndPublication) {
+  ASSERT_TRUE(store_->CreateAlias("#b:x", "!old:x", "@alice:x").ok());
+  ASSERT_TRUE(store_->CreateAlias("#a:x", "!old:x", "@bob:x").ok());
+  ASSERT_TRUE(store_->CreateAlias("#c:x", "!else:x", "@bob:x").ok());
+  ASSERT_TRUE(store_->SetPublished("!old:x", true).ok());
+  auto moved = store_->MoveRoom("!old:x", "!new:x");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_THAT(*moved, ElementsAre("#a:x", "#b:x"));
+  EXPECT_THAT(*store_->AliasesOf("!old:x"), IsEmpty());
+  EXPECT_THAT(*store_->AliasesOf("!new:x"), ElementsAre("#a:x", "#b:x"));
+  auto record = store_->GetAlias("#b:x");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->room_id, "!new:x");
+  EXPECT_EQ((*record)->creator, "@alice:x");
+  EXPECT_EQ((*store_->GetAlias("#c:x"))->room_id, "!else:x");
+  EXPECT_THAT(*store_->PublishedRooms(), ElementsAre("!new:x"));
+  // An unpublished room without aliases moves nothing.
+  EXPECT_THAT(*store_->MoveRoom("!else2:x", "!new2:x"), IsEmpty());
+  EXPECT_THAT(*store_->PublishedRooms(), ElementsAre("!new:x"));
+}
+
 // Many threads race for the same aliases: each is taken exactly once.
 TEST_F(DirectoryStoreTest, ConcurrentCreatesTakeEachAliasOnce) {
   std::atomic<int> won{0};
