@@ -153,6 +153,13 @@ void CheckRoom(EventStore& store) {
   ASSERT_TRUE(members.ok());
   for (const Member& m : *members) indexed[m.user_nid] = m.membership;
   EXPECT_EQ(indexed, expected);
+  EXPECT_EQ(members->size(), expected.size());  // no stale rows
+  for (const auto& [user, membership] : expected) {
+    auto rooms = store.RoomsOfUser(user);
+    ASSERT_TRUE(rooms.ok());
+    ASSERT_EQ(rooms->size(), 1u);
+    EXPECT_EQ(rooms->front().membership, membership);
+  }
 }
 
 // The child is this binary re-executed (a fork of a process with RocksDB's
