@@ -85,6 +85,8 @@ absl::Status MoveDirectoryToUpgradedRoom(const RoomsContext& context,
                                          std::string_view old_room,
                                          std::string_view new_room,
                                          std::string_view user);
+absl::Status AddUpgradeRoutes(http::RouteTable* table,
+                              const RoomsContext* context);
 
 // m.room.member content for `user_id` with `membership`, carrying the
 // user's profile when it is a local user the lookup knows.

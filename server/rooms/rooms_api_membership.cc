@@ -122,6 +122,7 @@ absl::Status AddRoomRoutes(http::RouteTable* table, const RoomsContext* context)
   RETURN_IF_ERROR(AddMembershipRoutes(table, context));
   RETURN_IF_ERROR(AddDirectoryRoutes(table, context));
   RETURN_IF_ERROR(AddPublicRoomsRoutes(table, context));
+  RETURN_IF_ERROR(AddUpgradeRoutes(table, context));
   return AddReadRoutes(table, context);
 }
 

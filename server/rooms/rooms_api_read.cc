@@ -171,6 +171,7 @@ absl::StatusOr<storage::TopoToken> ParseTopoToken(std::string_view text) {
 }
 
 absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r);
+absl::StatusOr<Response> Context(const RoomsContext* context, const Request& r);
 
 absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context) {
   struct Spec {
@@ -186,6 +187,7 @@ absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context)
       {"/rooms/{roomId}/members", &Members},
       {"/rooms/{roomId}/joined_members", &JoinedMembers},
       {"/rooms/{roomId}/messages", &Messages},
+      {"/rooms/{roomId}/context/{eventId}", &Context},
   };
   for (const Spec& spec : specs) {
     http::Route route;
@@ -249,6 +251,79 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
                            {"start", FormatTopoToken(from)}};
   // Spec: no `end` when there are no more events in that direction.
   if (!page.end && !reached_to) body["end"] = FormatTopoToken(page.next_topo);
+  return JsonResponse(body);
+}
+
+}  // namespace myelin::rooms
+
+namespace myelin::rooms {
+namespace {
+
+// Up to `limit` events on one side of `around`, as client events.
+absl::StatusOr<std::pair<boost::json::array, storage::TopoToken>> Around(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    storage::TopoToken around, storage::Direction direction, size_t limit,
+    std::vector<EventNid>* nids) {
+  boost::json::array events;
+  if (limit == 0) return std::make_pair(std::move(events), around);
+  ASSIGN_OR_RETURN(storage::TimelinePage page,
+                   context.writer->store().TopologicalTimeline(
+                       room.room_nid, around, direction, limit));
+  for (const storage::TimelineEntry& entry : page.entries) {
+    ASSIGN_OR_RETURN(boost::json::object event,
+                     ClientEventOf(context, room, entry.event_nid));
+    events.push_back(std::move(event));
+    nids->push_back(entry.event_nid);
+  }
+  return std::make_pair(std::move(events), page.next_topo);
+}
+
+}  // namespace
+
+// Spec: client-server-api, GET /rooms/{roomId}/context/{eventId}: `limit`
+// events split before and after the event, pagination tokens for both
+// sides, and the room state at the last event returned.
+absl::StatusOr<Response> Context(const RoomsContext* context,
+                                 const Request& r) {
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
+  storage::EventStore& store = context->writer->store();
+  absl::StatusOr<EventNid> nid = store.LookupEvent(r.Param("eventId"));
+  if (!nid.ok()) {
+    return absl::IsNotFound(nid.status()) ? NotFound("Event not found") : nid.status();
+  }
+  ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(*nid));
+  if (meta.room_nid != room.room_nid || meta.stream == 0) {
+    return NotFound("Event not found");
+  }
+  size_t limit = kDefaultMessagesLimit;
+  if (r.HasQuery("limit") && !absl::SimpleAtoi(AV(r.Query("limit")), &limit)) {
+    return InvalidParam("limit must be a non-negative integer");
+  }
+  limit = std::min(limit, kMaxMessagesLimit);
+  storage::TopoToken at{meta.depth, meta.stream};
+  // The token after the event; paging back from it starts with the event.
+  storage::TopoToken before_event{meta.depth, meta.stream - 1};
+  std::vector<EventNid> returned{*nid};
+  ASSIGN_OR_RETURN(auto before, Around(*context, room, before_event,
+                                       storage::Direction::kBackward,
+                                       limit / 2, &returned));
+  ASSIGN_OR_RETURN(auto after, Around(*context, room, at,
+                                      storage::Direction::kForward,
+                                      limit - limit / 2, &returned));
+  ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, *nid));
+  EventNid last = after.first.empty() ? *nid : returned.back();
+  ASSIGN_OR_RETURN(auto state, store.StateAtEvent(last, /*after=*/true));
+  boost::json::array state_events;
+  for (const auto& [key, state_nid] : *state) {
+    ASSIGN_OR_RETURN(boost::json::object e, ClientEventOf(*context, room, state_nid));
+    state_events.push_back(std::move(e));
+  }
+  boost::json::object body{{"event", std::move(event)},
+                           {"events_before", std::move(before.first)},
+                           {"events_after", std::move(after.first)},
+                           {"start", FormatTopoToken(before.second)},
+                           {"end", FormatTopoToken(after.second)},
+                           {"state", std::move(state_events)}};
   return JsonResponse(body);
 }
 

@@ -246,6 +246,73 @@ TEST_F(RoomsTest, DeactivatedUsersLeaveTheirRooms) {
   EXPECT_EQ(member.Str("membership"), "leave");
 }
 
+TEST_F(RoomsTest, ContextAroundAnEvent) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    ids.push_back(SendText(room, alice_, absl::StrCat("m", i), absl::StrCat("c", i))
+                      .Str("event_id"));
+  }
+  Reply context = Call("GET", Room(room, "/context/" + ids[5] + "?limit=4"), "", alice_);
+  ASSERT_EQ(context.status, 200) << boost::json::serialize(context.body);
+  auto body_of = [](const boost::json::value& e) {
+    return std::string(e.at("content").at("body").as_string());
+  };
+  EXPECT_EQ(body_of(context.body["event"]), "m5");
+  const auto& before = context.body["events_before"].as_array();
+  const auto& after = context.body["events_after"].as_array();
+  ASSERT_EQ(before.size(), 2u);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(body_of(before[0]), "m4");  // Newest first.
+  EXPECT_EQ(body_of(before[1]), "m3");
+  EXPECT_EQ(body_of(after[0]), "m6");
+  EXPECT_EQ(body_of(after[1]), "m7");
+  EXPECT_FALSE(context.body["state"].as_array().empty());
+  // The tokens continue with /messages.
+  Reply older = Call("GET", Room(room, "/messages?dir=b&limit=1&from=" +
+                                           context.Str("start")),
+                     "", alice_);
+  EXPECT_EQ(body_of(older.body["chunk"].as_array()[0]), "m2");
+  Reply newer = Call("GET", Room(room, "/messages?dir=f&limit=1&from=" +
+                                           context.Str("end")),
+                     "", alice_);
+  EXPECT_EQ(body_of(newer.body["chunk"].as_array()[0]), "m8");
+  EXPECT_EQ(Call("GET", Room(room, "/context/$missing"), "", alice_).Errcode(),
+            "M_NOT_FOUND");
+}
+
+TEST_F(RoomsTest, UpgradeReplacesTheRoom) {
+  std::string old_room = CreateRoom(
+      R"({"preset":"public_chat","room_version":"10","name":"Old","topic":"t"})");
+  ASSERT_EQ(Call("POST", Room(old_room, "/join"), "{}", bob_).status, 200);
+  EXPECT_EQ(Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"12"})", bob_)
+                .Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"77"})", alice_)
+                .Errcode(),
+            "M_UNSUPPORTED_ROOM_VERSION");
+  Reply upgraded =
+      Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"12"})", alice_);
+  ASSERT_EQ(upgraded.status, 200) << boost::json::serialize(upgraded.body);
+  std::string new_room = upgraded.Str("replacement_room");
+  ASSERT_NE(new_room, old_room);
+  Reply create = Call("GET", Room(new_room, "/state/m.room.create/"), "", alice_);
+  EXPECT_EQ(create.Str("room_version"), "12");
+  EXPECT_EQ(create.body["predecessor"].at("room_id").as_string(), old_room);
+  EXPECT_EQ(Call("GET", Room(new_room, "/state/m.room.name/"), "", alice_).Str("name"),
+            "Old");
+  EXPECT_EQ(Call("GET", Room(new_room, "/state/m.room.join_rules/"), "", alice_)
+                .Str("join_rule"),
+            "public");
+  Reply tombstone = Call("GET", Room(old_room, "/state/m.room.tombstone/"), "", bob_);
+  EXPECT_EQ(tombstone.Str("replacement_room"), new_room);
+  // The old room no longer takes messages from ordinary members.
+  EXPECT_EQ(SendText(old_room, bob_, "still here?", "u1").Errcode(), "M_FORBIDDEN");
+  // Bob follows the tombstone.
+  EXPECT_EQ(Call("POST", Room(new_room, "/join"), "{}", bob_).status, 200);
+  EXPECT_EQ(SendText(new_room, bob_, "moved", "u2").status, 200);
+}
+
 class RateLimitedRoomsTest : public RoomsTest {
  protected:
   void SetUp() override {
