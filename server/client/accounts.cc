@@ -184,12 +184,22 @@ absl::StatusOr<http::Principal> UserAuthenticator::Authenticate(
         fallback_->Authenticate(access_token);
     if (admin.ok()) return admin;
   }
+  return Resolve(access_token, /*allow_expired=*/false);
+}
+
+absl::StatusOr<http::Principal> UserAuthenticator::AuthenticateAllowExpired(
+    std::string_view access_token) const {
+  return Resolve(access_token, /*allow_expired=*/true);
+}
+
+absl::StatusOr<http::Principal> UserAuthenticator::Resolve(
+    std::string_view access_token, bool allow_expired) const {
   std::string hash = TokenHash(access_token);
   ASSIGN_OR_RETURN(auto session, store_->GetSession(hash));
   if (!session || session->refresh) {
     return UnknownToken("Unknown access token");
   }
-  if (session->expires_at_ms != 0 &&
+  if (!allow_expired && session->expires_at_ms != 0 &&
       session->expires_at_ms <= clock_->NowMillis()) {
     // Spec: "Soft logout": the client may refresh or log in again and keep
     // its device and keys.

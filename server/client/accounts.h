@@ -52,6 +52,10 @@ class UserAuthenticator final : public http::Authenticator {
       : store_(store), clock_(clock), fallback_(fallback) {}
   absl::StatusOr<http::Principal> Authenticate(
       std::string_view access_token) const override;
+  // A user's access token even past its expiry: a soft-logged-out client
+  // may still log out (as Synapse allows).
+  absl::StatusOr<http::Principal> AuthenticateAllowExpired(
+      std::string_view access_token) const;
   // Records the device's last use in memory. Persisting it would cost a
   // write per request on the I/O thread; the stored value (last login or
   // refresh) is the fallback after a restart.
@@ -66,6 +70,9 @@ class UserAuthenticator final : public http::Authenticator {
                                      std::string_view device_id) const;
 
  private:
+  absl::StatusOr<http::Principal> Resolve(std::string_view access_token,
+                                          bool allow_expired) const;
+
   // Written only to revoke a refreshed-away refresh token on the new access
   // token's first use.
   storage::AccountStore* store_;

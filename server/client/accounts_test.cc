@@ -98,6 +98,22 @@ TEST_F(AccountsTest, RegisterRefreshExpireSoftLogout) {
   EXPECT_EQ(expired.second.at("errcode"), "M_UNKNOWN_TOKEN");
   EXPECT_EQ(expired.second.at("soft_logout"), true);
 
+  // A soft-logged-out client may still log out...
+  auto other = Call(http::Method::kPost, "/_matrix/client/v3/login",
+                    R"({"type":"m.login.password","user":"alice",)"
+                    R"("password":"pw","refresh_token":true})");
+  std::string other_token(other.second.at("access_token").as_string());
+  clock_.Advance(1000);
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/logout", "",
+                 other_token).first,
+            200);
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/logout", "",
+                 other_token).second.at("errcode"),
+            "M_UNKNOWN_TOKEN");
+  EXPECT_EQ(Call(http::Method::kPost, "/_matrix/client/v3/logout").second
+                .at("errcode"),
+            "M_MISSING_TOKEN");
+
   auto refreshed = Call(http::Method::kPost, "/_matrix/client/v3/refresh",
                         R"({"refresh_token":")" + refresh + R"("})");
   ASSERT_EQ(refreshed.first, 200);

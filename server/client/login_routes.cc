@@ -76,10 +76,14 @@ absl::StatusOr<Response> Refresh(Accounts& accounts, const Request& request) {
   return Response::Json(boost::json::serialize(response));
 }
 
+// Route auth is kNone: an expired access token may still log out.
 absl::StatusOr<Response> Logout(Accounts& accounts, const Request& request) {
+  std::string_view token = http::AccessTokenOf(request);
+  if (token.empty()) return MissingToken("Missing access token");
+  ASSIGN_OR_RETURN(http::Principal principal,
+                   accounts.authenticator()->AuthenticateAllowExpired(token));
   RETURN_IF_ERROR(accounts.DeleteDevices(
-      request.principal.user_id,
-      std::vector<std::string>{request.principal.device_id}));
+      principal.user_id, std::vector<std::string>{principal.device_id}));
   return Response::Json("{}");
 }
 
@@ -125,10 +129,10 @@ absl::Status AddLoginRoutes(http::RouteTable* table, Accounts* accounts) {
 
   route = http::Route();
   route.method = http::Method::kPost;
-  route.auth = http::Auth::kUser;
   route.pattern = "/logout";
   route.handler = bind(Logout);
   RETURN_IF_ERROR(table->AddUnder(prefixes, route));
+  route.auth = http::Auth::kUser;
   route.pattern = "/logout/all";
   route.handler = bind(LogoutAll);
   RETURN_IF_ERROR(table->AddUnder(prefixes, route));
