@@ -86,7 +86,8 @@ struct EventMeta {
   bool outlier = false;
   bool rejected = false;
   std::string rejection_reason;
-  // State before and after the event; 0 for outliers (unknown).
+  // State before and after the event; 0 when unknown (outliers, and
+  // rejected events whose prev events do not determine it).
   SnapshotNid state_before = 0;
   SnapshotNid state_after = 0;
 };
