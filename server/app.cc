@@ -85,7 +85,8 @@ absl::Status App::Init() {
   accounts_ = std::make_unique<client::Accounts>(
       config_, engine_.get(), &SystemClock::Get(), authenticator_.get(),
       client::AccountLimits{rate_limits_.login.get(),
-                            rate_limits_.registration.get()});
+                            rate_limits_.registration.get(),
+                            rate_limits_.availability.get()});
   RETURN_IF_ERROR(InitRooms());
 
   http::ServerOptions server_options;

@@ -37,6 +37,7 @@ namespace myelin::client {
 struct AccountLimits {
   const http::RequestLimiter* login = nullptr;
   const http::RequestLimiter* registration = nullptr;
+  const http::RequestLimiter* availability = nullptr;
 };
 
 class NonceStore;  // server/client/nonce_store.h

@@ -199,7 +199,7 @@ absl::Status AddRegisterRoutes(http::RouteTable* table, Accounts* accounts) {
 
   route = http::Route();
   route.pattern = "/register/available";
-  route.rate_limit = accounts->limits().registration;
+  route.rate_limit = accounts->limits().availability;
   route.handler = [accounts](const Request& r) {
     return Available(*accounts, r);
   };
@@ -207,7 +207,7 @@ absl::Status AddRegisterRoutes(http::RouteTable* table, Accounts* accounts) {
 
   route = http::Route();
   route.pattern = "/register/m.login.registration_token/validity";
-  route.rate_limit = accounts->limits().registration;
+  route.rate_limit = accounts->limits().availability;
   route.handler = [accounts](const Request& r) {
     return TokenValidity(*accounts, r);
   };

@@ -61,6 +61,8 @@ void ReadAccountKeys(MapReader& reader, Config* config, YamlErrors* errors) {
     ReadRateLimit(limits, "registration", &config->rate_limiting.registration,
                   errors);
     ReadRateLimit(limits, "message", &config->rate_limiting.message, errors);
+    ReadRateLimit(limits, "availability", &config->rate_limiting.availability,
+                  errors);
     limits.RejectUnknownKeys();
   });
 }

@@ -30,6 +30,7 @@ rate_limiting:
   enabled: false
   login: {per_second: 1.5, burst: 4}
   message: {burst: 20}
+  availability: {per_second: 2, burst: 5}
 )");
   ASSERT_TRUE(config.ok()) << config.status();
   ASSERT_EQ(config->registration_tokens.size(), 2u);
@@ -42,6 +43,7 @@ rate_limiting:
   EXPECT_EQ(config->rate_limiting.login.per_second, 1.5);
   EXPECT_EQ(config->rate_limiting.message.burst, 20);
   EXPECT_EQ(config->rate_limiting.message.per_second, 0.2);
+  EXPECT_EQ(config->rate_limiting.availability.burst, 5);
 }
 
 TEST(AccountsConfigTest, ErrorsNameTheKey) {

@@ -49,6 +49,9 @@ struct RateLimiting {
   RateLimit login = {0.17, 3};
   RateLimit registration = {0.17, 3};
   RateLimit message = {0.2, 10};  // for routes that send events
+  // GET /register/available and registration-token validity: clients call
+  // them as the user types, so apart from (and looser than) registration.
+  RateLimit availability = {1, 10};
 };
 
 struct Config {

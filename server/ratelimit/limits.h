@@ -16,6 +16,7 @@ struct Limits {
   std::unique_ptr<RateLimiter> login;         // /login, /refresh, password
   std::unique_ptr<RateLimiter> registration;  // /register and friends
   std::unique_ptr<RateLimiter> message;       // routes that send events
+  std::unique_ptr<RateLimiter> availability;  // username/token checks
 
   // `clock` must outlive the limits.
   static Limits FromConfig(const config::RateLimiting& config,
@@ -29,6 +30,7 @@ struct Limits {
     limits.login = make("login", config.login);
     limits.registration = make("registration", config.registration);
     limits.message = make("message", config.message);
+    limits.availability = make("availability", config.availability);
     return limits;
   }
 };

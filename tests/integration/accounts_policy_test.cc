@@ -188,6 +188,10 @@ rate_limiting:
     EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/register"), "{}").status, 401);
   }
   EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/register"), "{}").status, 429);
+  // Username checks have their own, looser bucket.
+  EXPECT_EQ(Call("GET", absl::StrCat(kV3, "/register/available?username=q"))
+                .status,
+            200);
   // Routes that did not opt in are not limited.
   EXPECT_EQ(Call("GET", absl::StrCat(kV3, "/login")).status, 200);
 }
