@@ -129,6 +129,9 @@ absl::StatusOr<std::string> Upgrade::Run(const RoomVersionRules& new_rules,
   join.content = MemberContent(*context_, user_, "join");
   RETURN_IF_ERROR(context_->writer->Send(join).status());
   RETURN_IF_ERROR(TransferState(new_rules, created.room_id));
+  // Spec: server behaviour 4 — local aliases (and the directory entry) move.
+  RETURN_IF_ERROR(
+      MoveDirectoryToUpgradedRoom(*context_, old_room_, created.room_id, user_));
   RETURN_IF_ERROR(Send(old_room_, "m.room.tombstone",
                        {{"body", "This room has been replaced"},
                         {"replacement_room", created.room_id}}));

@@ -377,6 +377,34 @@ TEST_F(DirectoryTest, ServerAdminManagesAnyRoom) {
   EXPECT_EQ(Call("GET", AliasPath("secret")).status, 404);
 }
 
+// Spec: room upgrades move local aliases; the directory entry and the
+// canonical alias follow.
+TEST_F(DirectoryTest, UpgradeMovesAliasesAndPublication) {
+  std::string old_room = CreateRoom(
+      R"({"preset":"public_chat","visibility":"public","room_alias_name":"town"})");
+  ASSERT_EQ(PutAlias("square", old_room, alice_).status, 200);
+  Reply upgraded = Call("POST", Room(old_room, "/upgrade"),
+                        R"({"new_version":"12"})", alice_);
+  ASSERT_EQ(upgraded.status, 200) << boost::json::serialize(upgraded.body);
+  std::string room = upgraded.Str("replacement_room");
+  EXPECT_EQ(Call("GET", AliasPath("town")).Str("room_id"), room);
+  EXPECT_EQ(Call("GET", AliasPath("square")).Str("room_id"), room);
+  EXPECT_EQ(boost::json::serialize(
+                Call("GET", Room(room, "/aliases"), "", alice_).body["aliases"]),
+            absl::StrCat(R"([")", Alias("square"), R"(",")", Alias("town"),
+                         R"("])"));
+  EXPECT_EQ(Call("GET", Room(room, "/state/m.room.canonical_alias/"), "", alice_)
+                .Str("alias"),
+            Alias("town"));
+  EXPECT_FALSE(
+      Call("GET", Room(old_room, "/state/m.room.canonical_alias/"), "", alice_)
+          .body.contains("alias"));
+  EXPECT_THAT(RoomIds(Call("GET", absl::StrCat(kV3, "/publicRooms"))),
+              ElementsAre(room));
+  // Bob joins the new room by the alias.
+  EXPECT_EQ(Join("%23town%3Atest.example", bob_).Str("room_id"), room);
+}
+
 TEST_F(DirectoryTest, SurvivesRestart) {
   std::string room = CreateRoom(
       R"({"preset":"public_chat","visibility":"public","room_alias_name":"kept"})");
