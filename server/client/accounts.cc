@@ -139,6 +139,7 @@ absl::Status Accounts::DeleteDevices(
       device_ids ? store_.DeleteDevices(user_id, *device_ids)
                  : store_.DeleteAllDevices(user_id, keep);
   RETURN_IF_ERROR(deleted.status());
+  authenticator_.ForgetDevices(user_id, *deleted);
   hooks_.DevicesDeletedFor(user_id, *deleted);
   return absl::OkStatus();
 }
@@ -237,6 +238,15 @@ std::optional<UserAuthenticator::LastSeen> UserAuthenticator::LastSeenOf(
   auto it = last_seen_.find(key);
   if (it == last_seen_.end()) return std::nullopt;
   return it->second;
+}
+
+void UserAuthenticator::ForgetDevices(
+    std::string_view user_id, const std::vector<std::string>& device_ids) const {
+  absl::MutexLock lock(&mu_);
+  for (const std::string& device_id : device_ids) {
+    last_seen_.erase(
+        absl::StrCat(AV(user_id), std::string(1, '\0'), device_id));
+  }
 }
 
 absl::StatusOr<PasswordIdentifier> ParsePasswordAuth(

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,9 @@ class UserAuthenticator final : public http::Authenticator {
   };
   std::optional<LastSeen> LastSeenOf(std::string_view user_id,
                                      std::string_view device_id) const;
+  // Drops the last-seen records of deleted devices.
+  void ForgetDevices(std::string_view user_id,
+                     const std::vector<std::string>& device_ids) const;
 
  private:
   absl::StatusOr<http::Principal> Resolve(std::string_view access_token,
