@@ -40,9 +40,11 @@ absl::Status CheckCanonical(const RoomsContext& context,
   absl::StatusOr<std::string> target = LookupAlias(context, text);
   if (target.ok() && *target == room_id) return absl::OkStatus();
   if (!target.ok() && !absl::IsNotFound(target.status())) return target.status();
+  // Say why when the alias is unknown or of another server.
+  std::string why = target.ok() ? "" : absl::StrCat(": ", target.status().message());
   return MatrixError(400, "M_BAD_ALIAS",
                      absl::StrCat("The alias ", AV(text),
-                                  " does not point to this room"));
+                                  " does not point to this room", why));
 }
 
 

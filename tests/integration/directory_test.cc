@@ -191,6 +191,9 @@ TEST_F(DirectoryTest, CanonicalAliasMustPointToTheRoom) {
   EXPECT_EQ(set(absl::StrCat(R"({"alt_aliases":[")", Alias("there"), R"("]})"))
                 .Errcode(),
             "M_BAD_ALIAS");
+  Reply remote = set(R"({"alt_aliases":["#far:other.example"]})");
+  EXPECT_EQ(remote.Errcode(), "M_BAD_ALIAS");
+  EXPECT_THAT(remote.Str("error"), ::testing::HasSubstr("federation"));
   EXPECT_EQ(set(R"({"alias":"not an alias"})").Errcode(), "M_INVALID_PARAM");
   EXPECT_EQ(set(R"({"alt_aliases":"#here:test.example"})").Errcode(),
             "M_INVALID_PARAM");
