@@ -48,6 +48,9 @@ struct Query {
   std::string since;
   std::string search;  // lower-cased
   std::optional<std::vector<std::optional<std::string>>> room_types;
+  // A third-party network (third_party_instance_id): application services
+  // publish those, and there are none yet, so nothing matches.
+  bool third_party = false;
 };
 
 // Copies content[field] into entry.json[out] when it is a string.
@@ -269,7 +272,9 @@ absl::StatusOr<Response> List(const RoomsContext& context,
   Summarizer summarizer(context, cache);
   for (const std::string& room_id : published) {
     ASSIGN_OR_RETURN(std::optional<Entry> entry, summarizer.Summarize(room_id));
-    if (entry && Matches(*entry, query)) entries.push_back(*std::move(entry));
+    if (entry && !query.third_party && Matches(*entry, query)) {
+      entries.push_back(*std::move(entry));
+    }
   }
   ASSIGN_OR_RETURN(boost::json::object body, Page(std::move(entries), query));
   return Response::Json(boost::json::serialize(body));
@@ -341,6 +346,12 @@ absl::StatusOr<Response> PostPublicRooms(const RoomsContext* context,
   if (const auto* filter = body.if_contains("filter");
       filter != nullptr && !filter->is_null()) {
     RETURN_IF_ERROR(ParseFilter(*filter, &query));
+  }
+  if (const auto* network = body.if_contains("third_party_instance_id")) {
+    if (!network->is_string()) {
+      return BadJson("third_party_instance_id must be a string");
+    }
+    query.third_party = true;
   }
   return List(*context, cache, r, query);
 }

@@ -336,6 +336,11 @@ TEST_F(DirectoryTest, PublicRoomsPaginateAndSearch) {
                      R"({"filter":{"room_types":[null]}})", alice_);
   EXPECT_EQ(RoomIds(plain).size(), 5u);
 
+  Reply bridged = Call("POST", absl::StrCat(kV3, "/publicRooms"),
+                       R"({"third_party_instance_id":"irc"})", alice_);
+  EXPECT_EQ(bridged.status, 200);
+  EXPECT_TRUE(RoomIds(bridged).empty());
+
   Reply remote = Call("GET", absl::StrCat(kV3, "/publicRooms?server=other.example"));
   EXPECT_EQ(remote.status, 502);
   EXPECT_THAT(remote.Str("error"), ::testing::HasSubstr("federation"));
