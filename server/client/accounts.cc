@@ -31,6 +31,7 @@ absl::Status Accounts::AddRoutes(http::RouteTable* table) {
   RETURN_IF_ERROR(AddAccountManagementRoutes(table, this));
   RETURN_IF_ERROR(AddDeviceRoutes(table, this));
   RETURN_IF_ERROR(AddProfileRoutes(table, this));
+  RETURN_IF_ERROR(AddThreepidRoutes(table));
   return AddSharedSecretRoutes(table, this);
 }
 

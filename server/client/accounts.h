@@ -3,8 +3,8 @@
 // shared-secret registration. Accounts owns the account store, the UIA
 // sessions, the shared-secret nonces and the user-token authenticator; the
 // handler files (register_routes.cc, login_routes.cc, account_routes.cc,
-// devices_routes.cc, profile_routes.cc, shared_secret_routes.cc) each add
-// one spec area's routes.
+// account_3pid_routes.cc, devices_routes.cc, profile_routes.cc,
+// shared_secret_routes.cc) each add one spec area's routes.
 //
 // Thread safety: after construction and hook registration, everything may
 // be used from any thread.
@@ -190,6 +190,7 @@ absl::Status AddDeviceRoutes(http::RouteTable* table, Accounts* accounts);
 absl::Status AddProfileRoutes(http::RouteTable* table, Accounts* accounts);
 absl::Status AddSharedSecretRoutes(http::RouteTable* table,
                                    Accounts* accounts);
+absl::Status AddThreepidRoutes(http::RouteTable* table);
 
 // The password in a login or m.login.password auth dict, and the user it
 // names: identifier {type: m.id.user, user} or the legacy "user" field.
