@@ -111,7 +111,9 @@ struct PersistRequest {
   // extremities). Given: the caller's resolution of the new forward
   // extremities' states. Ignored for outliers and rejected events.
   std::optional<std::vector<StateEntry>> current_state_after;
-  // Leave the current state alone (backfilled history). Default: false.
+  // Backfilled history: the event joins the timeline (and the DAG's child
+  // edges) but leaves the current state and the forward extremities alone.
+  // Default: false.
   bool keep_current_state = false;
 };
 

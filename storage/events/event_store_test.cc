@@ -406,6 +406,52 @@ TEST_F(EventStoreTest, PrevEventsWithDifferentStatesNeedResolvedState) {
   EXPECT_EQ(Render(**store_->StateAtEvent(merged.event_nid)), current);
 }
 
+TEST_F(EventStoreTest, ResolvedCurrentStateCanDropEntriesAndMembers) {
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  RoomNid r = create.room_nid;
+  ASSERT_TRUE(room.Member(kAlice, "join").ok());
+  std::string alice_join = room.last_event_id();
+  ASSERT_TRUE(room.Member(kBob, "join").ok());
+  ASSERT_TRUE(room.State("m.room.topic", "", kAlice).ok());
+  // State resolution decided Bob's join and the topic lose.
+  auto msg = room.Next("m.room.message", kAlice, std::nullopt, "{}");
+  PersistRequest req;
+  req.current_state_after = std::vector<StateEntry>{
+      {"m.room.create", "", *store_->EventId(create.event_nid)},
+      {"m.room.member", kAlice, alice_join}};
+  ASSERT_TRUE(room.Persist(msg, req).ok());
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->CurrentStateEvent(r, "m.room.topic", "").status()));
+  auto members = *store_->Members(r);
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0].user_id, kAlice);
+  EXPECT_TRUE(store_->RoomsOfUser(*store_->LookupUser(kBob))->empty());
+  EXPECT_EQ(store_->CurrentState(r).value()->size(), 2u);
+}
+
+TEST_F(EventStoreTest, BackfilledEventsKeepCurrentState) {
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  RoomNid r = create.room_nid;
+  std::string create_id = room.last_event_id();
+  ASSERT_TRUE(room.Member(kAlice, "join").ok());
+  std::string current = RenderCurrent(r);
+  std::vector<EventNid> extremities = *store_->ForwardExtremities(r);
+  // An old branch off the create event, with a state change, stored as
+  // history: in the timeline, but not the room's present.
+  auto old = room.Build("m.room.topic", kBob, "", R"({"topic":"old"})",
+                        {create_id}, 2);
+  PersistRequest backfill;
+  backfill.keep_current_state = true;
+  ASSERT_OK_AND_ASSIGN(PersistedEvent b, room.Persist(old, backfill));
+  EXPECT_GT(b.stream, 0u);
+  EXPECT_NE(b.state_after, b.state_before);
+  EXPECT_EQ(RenderCurrent(r), current);
+  EXPECT_EQ(*store_->ForwardExtremities(r), extremities);
+  EXPECT_EQ(*store_->LatestStream(r), b.stream);
+}
+
 TEST_F(EventStoreTest, TimelinePagesBothWaysInStreamAndTopologicalOrder) {
   TestRoom room(*store_, "!r:example.org");
   ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
