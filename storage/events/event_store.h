@@ -207,7 +207,10 @@ class EventStore {
   absl::StatusOr<TimelinePage> Timeline(RoomNid room, StreamPos from,
                                         Direction direction,
                                         size_t limit) const;
-  // The same in topological order (depth, then stream).
+  // The same in topological order (depth, then stream). Events not yet
+  // published are skipped, and may later appear behind a token already
+  // handed out — as events arriving over federation with a low depth can
+  // anyway; stream paging is the one that never skips.
   absl::StatusOr<TimelinePage> TopologicalTimeline(RoomNid room,
                                                    TopoToken from,
                                                    Direction direction,
