@@ -47,6 +47,8 @@ class Upgrade {
   absl::Status TransferState(const RoomVersionRules& new_rules,
                              const std::string& new_room);
   void RestrictOldRoom();
+  void AdjustCreatorPower(const RoomVersionRules& new_rules,
+                          boost::json::object& power_levels) const;
 
   const RoomsContext* context_;
   std::string user_;
@@ -72,6 +74,23 @@ absl::StatusOr<boost::json::object> Upgrade::CreateContent(
   return content;
 }
 
+// The upgrading user creates the new room. Spec: rooms/v12 — creators have
+// infinite power and must not be listed in `users`; before v12 the creator
+// needs an explicit level, which a v12 room's power levels do not hold.
+void Upgrade::AdjustCreatorPower(const RoomVersionRules& new_rules,
+                                 boost::json::object& power_levels) const {
+  boost::json::value& users = power_levels["users"];
+  if (!users.is_object()) users = boost::json::object();
+  if (new_rules.privileged_creators) {
+    users.as_object().erase(user_);
+    return;
+  }
+  const boost::json::value* level = users.as_object().if_contains(user_);
+  if (level == nullptr || !level->is_int64() || level->as_int64() < 100) {
+    users.as_object()[user_] = 100;
+  }
+}
+
 absl::Status Upgrade::TransferState(const RoomVersionRules& new_rules,
                                     const std::string& new_room) {
   for (const char* type : kTransferredState) {
@@ -80,13 +99,8 @@ absl::Status Upgrade::TransferState(const RoomVersionRules& new_rules,
     if (absl::IsNotFound(event.status())) continue;
     RETURN_IF_ERROR(event.status());
     boost::json::object content = (*event)->pdu.content();
-    if (std::string_view(type) == "m.room.power_levels" &&
-        new_rules.privileged_creators) {
-      // Spec: rooms/v12 — creators have infinite power and must not be
-      // listed in users.
-      if (auto* users = content.if_contains("users"); users && users->is_object()) {
-        users->as_object().erase(user_);
-      }
+    if (std::string_view(type) == "m.room.power_levels") {
+      AdjustCreatorPower(new_rules, content);
     }
     RETURN_IF_ERROR(Send(new_room, type, std::move(content)));
   }

@@ -313,6 +313,18 @@ TEST_F(RoomsTest, UpgradeReplacesTheRoom) {
   EXPECT_EQ(SendText(new_room, bob_, "moved", "u2").status, 200);
 }
 
+TEST_F(RoomsTest, UpgradeFromV12ToAnOlderVersion) {
+  // v12 power levels do not list the creator; the older room must.
+  std::string old_room = CreateRoom(R"({"room_version":"12","name":"n"})");
+  Reply upgraded =
+      Call("POST", Room(old_room, "/upgrade"), R"({"new_version":"11"})", alice_);
+  ASSERT_EQ(upgraded.status, 200) << boost::json::serialize(upgraded.body);
+  std::string new_room = upgraded.Str("replacement_room");
+  Reply levels = Call("GET", Room(new_room, "/state/m.room.power_levels/"), "", alice_);
+  EXPECT_EQ(levels.body["users"].at("@alice:test.example").as_int64(), 100);
+  EXPECT_EQ(Call("GET", Room(new_room, "/state/m.room.name/"), "", alice_).Str("name"), "n");
+}
+
 class RateLimitedRoomsTest : public RoomsTest {
  protected:
   void SetUp() override {
