@@ -66,6 +66,10 @@ enum class Cf : uint8_t {
   kAliasRoomid,
   kRoomidAliases,
   kRoomidPublished,
+  // Relations, threads and redactions (storage/relations).
+  kEventidRelations,
+  kEventidRedaction,
+  kRoomnidThreads,
   kCount,
 };
 
@@ -139,6 +143,13 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
         {Cf::kRoomidAliases, "roomid_aliases", "str.str", "empty",
          Preset::kPrefixScan},
         {Cf::kRoomidPublished, "roomid_published", "str", "empty",
+         Preset::kPrefixScan},
+        // Relations, threads and redactions (storage/relations).
+        {Cf::kEventidRelations, "eventid_relations", "u64.str.str.u64",
+         "u64.u64 child event nid, child sender nid", Preset::kPrefixScan},
+        {Cf::kEventidRedaction, "eventid_redaction", "u64.str",
+         "u64 redaction event nid", Preset::kPointLookup},
+        {Cf::kRoomnidThreads, "roomnid_threads", "u64.u64.str", "empty",
          Preset::kPrefixScan},
     }};
 

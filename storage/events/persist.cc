@@ -11,6 +11,7 @@
 #include "storage/events/event_codec.h"
 #include "storage/events/event_store_impl.h"
 #include "storage/keys/event_keys.h"
+#include "storage/relations/relation_store.h"
 #include "storage/rocks_status.h"
 
 namespace myelin::storage {
@@ -100,6 +101,11 @@ absl::StatusOr<PersistedEvent> PersistOp::Run() {
     RETURN_IF_ERROR(StageDag());
     if (!req_.keep_current_state) RETURN_IF_ERROR(StageCurrentState());
     RETURN_IF_ERROR(StageTimeline());
+    // Relations, threads and redactions count for timeline events only.
+    RETURN_IF_ERROR(StageRelations(
+        impl_.engine, {meta_.room_nid, meta_.event_nid, meta_.sender_nid,
+                       meta_.stream, &pdu_},
+        batch_));
   }
   RETURN_IF_ERROR(Put(Cf::kEventnidEventmeta,
                       keys::NidKey::Encode(meta_.event_nid),

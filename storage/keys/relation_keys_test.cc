@@ -1,0 +1,83 @@
+#include "storage/keys/relation_keys.h"
+
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace myelin::storage::keys {
+namespace {
+
+std::mt19937_64 rng(42);
+
+std::string Str() {
+  static const char* kStrs[] = {"", "$a", "$a\0b", "$ab", "m.thread", "m"};
+  static const size_t kSizes[] = {0, 2, 4, 3, 8, 1};
+  size_t i = rng() % 6;
+  return std::string(kStrs[i], kSizes[i]);
+}
+
+uint64_t Num() {
+  static const uint64_t kNums[] = {0, 1, 255, 256, ~0ull};
+  return kNums[rng() % 5];
+}
+
+template <typename K>
+std::string EncodeTuple(const typename K::Tuple& t) {
+  return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
+}
+
+// Round trip, and byte order equals tuple order.
+template <typename K, typename Gen>
+void CheckRoundTripAndOrder(Gen gen) {
+  std::vector<typename K::Tuple> tuples;
+  for (int i = 0; i < 300; ++i) tuples.push_back(gen());
+  for (size_t i = 1; i < tuples.size(); ++i) {
+    auto decoded = K::Decode(EncodeTuple<K>(tuples[i]));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(*decoded, tuples[i]);
+    const auto& a = tuples[i - 1];
+    const auto& b = tuples[i];
+    EXPECT_EQ(a < b, EncodeTuple<K>(a) < EncodeTuple<K>(b));
+    EXPECT_EQ(a == b, EncodeTuple<K>(a) == EncodeTuple<K>(b));
+  }
+}
+
+TEST(RelationKeysTest, RoundTripAndOrder) {
+  CheckRoundTripAndOrder<RelationKey>(
+      [] { return std::tuple(Num(), Str(), Str(), Num()); });
+  CheckRoundTripAndOrder<RelationValue>([] { return std::tuple(Num(), Num()); });
+  CheckRoundTripAndOrder<RedactionKey>([] { return std::tuple(Num(), Str()); });
+  CheckRoundTripAndOrder<ThreadKey>(
+      [] { return std::tuple(Num(), Num(), Str()); });
+}
+
+TEST(RelationKeysTest, ParentAndRelTypePrefixesSelectOnlyThem) {
+  std::string parent = RelationKey::EncodePrefix(uint64_t{1}, std::string("$a"));
+  std::string thread = RelationKey::EncodePrefix(uint64_t{1}, std::string("$a"),
+                                                 std::string("m.thread"));
+  std::string child = RelationKey::Encode(1, "$a", "m.thread", 7);
+  EXPECT_EQ(child.rfind(parent, 0), 0u);
+  EXPECT_EQ(child.rfind(thread, 0), 0u);
+  // "$a" is a string prefix of "$ab" but not a key prefix of it.
+  EXPECT_NE(RelationKey::Encode(1, "$ab", "m.thread", 7).rfind(parent, 0), 0u);
+  EXPECT_NE(RelationKey::Encode(1, "$a", "m.threads", 7).rfind(thread, 0), 0u);
+  EXPECT_NE(RelationKey::Encode(2, "$a", "m.thread", 7).rfind(parent, 0), 0u);
+}
+
+TEST(RelationKeysTest, ChildrenSortByStream) {
+  EXPECT_LT(RelationKey::Encode(1, "$a", "m.thread", 9),
+            RelationKey::Encode(1, "$a", "m.thread", 10));
+  EXPECT_LT(ThreadKey::Encode(1, 255, "$z"), ThreadKey::Encode(1, 256, "$a"));
+}
+
+TEST(RelationKeysTest, DecodeRejectsGarbage) {
+  EXPECT_FALSE(RelationKey::Decode("\x01").ok());
+  EXPECT_FALSE(RedactionKey::Decode(RedactionKey::Encode(1, "$a") + "x").ok());
+  EXPECT_FALSE(ThreadKey::Decode(std::string(8, '\0')).ok());
+}
+
+}  // namespace
+}  // namespace myelin::storage::keys
