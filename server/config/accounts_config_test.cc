@@ -46,6 +46,13 @@ rate_limiting:
   EXPECT_EQ(config->rate_limiting.availability.burst, 5);
 }
 
+TEST(AccountsConfigTest, ListenerXForwarded) {
+  auto config = ParseConfig("listeners: [{port: 0, x_forwarded: true}]\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->listeners[0].x_forwarded);
+  EXPECT_FALSE(ParseConfig("server_name: a\n")->listeners[0].x_forwarded);
+}
+
 TEST(AccountsConfigTest, ErrorsNameTheKey) {
   auto config = ParseConfig(R"(
 registration_tokens: [{token: "has space"}]

@@ -48,6 +48,7 @@ Listener ReadListener(const YAML::Node& node, const std::string& path,
   reader.U64("port", &port, 0, 65535);
   listener.port = static_cast<uint16_t>(port);
   reader.Bool("tls", &listener.tls);
+  reader.Bool("x_forwarded", &listener.x_forwarded);
   std::vector<std::string> names;
   reader.StringList("resources", &names);
   if (!names.empty()) {

@@ -25,6 +25,9 @@ struct Listener {
   uint16_t port = 8008;
   // Serve TLS with tls_certificate_path/tls_private_key_path.
   bool tls = false;
+  // Behind a reverse proxy: the client address is the last entry of
+  // X-Forwarded-For (rate limits, device last-seen addresses).
+  bool x_forwarded = false;
   std::vector<Resource> resources = {Resource::kClient, Resource::kFederation,
                                      Resource::kMedia, Resource::kHealth,
                                      Resource::kMetrics};

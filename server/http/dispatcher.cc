@@ -55,8 +55,11 @@ std::string_view AccessTokenOf(const Request& request) {
   return request.Query("access_token");
 }
 
-Dispatcher::Dispatcher(RouteTable routes, const Authenticator* authenticator)
-    : routes_(std::move(routes)), authenticator_(authenticator) {}
+Dispatcher::Dispatcher(RouteTable routes, const Authenticator* authenticator,
+                       DispatcherOptions options)
+    : routes_(std::move(routes)),
+      authenticator_(authenticator),
+      options_(options) {}
 
 absl::Status Dispatcher::Authenticate(const Route& route,
                                       Request* request) const {
@@ -79,6 +82,17 @@ absl::Status Dispatcher::Authenticate(const Route& route,
 }
 
 Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
+  if (options_.trust_x_forwarded_for) {
+    std::string_view forwarded = request->Header("x-forwarded-for");
+    forwarded = forwarded.substr(forwarded.rfind(',') + 1);
+    while (!forwarded.empty() && forwarded.front() == ' ') {
+      forwarded.remove_prefix(1);
+    }
+    while (!forwarded.empty() && forwarded.back() == ' ') {
+      forwarded.remove_suffix(1);
+    }
+    if (!forwarded.empty()) request->remote_address = std::string(forwarded);
+  }
   Decision decision;
   decision.label = "unmatched";
   if (request->method == Method::kOptions) {

@@ -33,10 +33,20 @@ class Authenticator {
 // "Web Browser Clients").
 void AddCorsHeaders(Response* response);
 
+struct DispatcherOptions {
+  // Behind a reverse proxy: take the client's address from the last entry
+  // of X-Forwarded-For (the one the proxy appended; earlier entries come
+  // from the client and are not trusted), for rate limits and device
+  // last-seen addresses. Only for listeners that nothing but the proxy can
+  // reach.
+  bool trust_x_forwarded_for = false;
+};
+
 class Dispatcher {
  public:
   // `authenticator` must outlive the dispatcher.
-  Dispatcher(RouteTable routes, const Authenticator* authenticator);
+  Dispatcher(RouteTable routes, const Authenticator* authenticator,
+             DispatcherOptions options = {});
 
   struct Decision {
     // The route to run, or nullptr when `response` is the answer already.
@@ -63,6 +73,7 @@ class Dispatcher {
 
   RouteTable routes_;
   const Authenticator* authenticator_;
+  DispatcherOptions options_;
 };
 
 // The access token of a request: "Authorization: Bearer <token>", else the

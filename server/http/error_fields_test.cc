@@ -60,5 +60,24 @@ TEST(RateLimitRouteTest, DispatcherAsksTheRoutesLimiter) {
   EXPECT_EQ(BodyOf(second.response).at("retry_after_ms"), 1500);
 }
 
+TEST(ForwardedForTest, LastEntryWhenTrusted) {
+  auto prepare = [](bool trusted, std::string header) {
+    RouteTable table;
+    Dispatcher dispatcher(std::move(table), nullptr,
+                          DispatcherOptions{trusted});
+    Request request;
+    request.path = "/x";
+    request.remote_address = "10.0.0.1";
+    if (!header.empty()) request.headers["x-forwarded-for"] = header;
+    dispatcher.Prepare(&request);
+    return request.remote_address;
+  };
+  EXPECT_EQ(prepare(false, "1.2.3.4"), "10.0.0.1");
+  EXPECT_EQ(prepare(true, ""), "10.0.0.1");
+  EXPECT_EQ(prepare(true, "1.2.3.4"), "1.2.3.4");
+  EXPECT_EQ(prepare(true, "6.6.6.6, 1.2.3.4 "), "1.2.3.4");
+  EXPECT_EQ(prepare(true, "1.2.3.4,"), "10.0.0.1");
+}
+
 }  // namespace
 }  // namespace myelin::http
