@@ -150,6 +150,8 @@ absl::Status App::InitRooms() {
   rooms_context_.txns = &txns_;
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
+  relations_ = std::make_unique<storage::RelationStore>(*engine_);
+  rooms_context_.relations = relations_.get();
   rooms_context_.message_limit = rate_limits_.message.get();
   storage::AccountStore* accounts = &accounts_->store();
   rooms_context_.profile = [accounts](std::string_view user_id) {

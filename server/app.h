@@ -21,6 +21,7 @@
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
+#include "storage/relations/relation_store.h"
 
 namespace myelin {
 
@@ -68,6 +69,8 @@ class App {
   std::unique_ptr<rooms::RoomWriter> room_writer_;
   // Room aliases and the published room directory.
   std::unique_ptr<storage::DirectoryStore> directory_;
+  // Relations, threads and redactions (indexed by the event store).
+  std::unique_ptr<storage::RelationStore> relations_;
   rooms::TxnCache txns_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;

@@ -16,6 +16,7 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/txn_cache.h"
 #include "storage/directory/directory_store.h"
+#include "storage/relations/relation_store.h"
 
 namespace myelin::rooms {
 
@@ -39,6 +40,9 @@ struct RoomsContext {
   std::function<bool(std::string_view user_id)> is_server_admin;
   // Rate limit of the routes that send events; nullptr: not limited.
   const http::RequestLimiter* message_limit = nullptr;
+  // Relations and redactions (relations.h). Optional: events are then
+  // served as stored, without aggregations.
+  const storage::RelationStore* relations = nullptr;
 };
 
 // Registers every room route under the client prefixes. `context` must
@@ -52,6 +56,9 @@ absl::Status AddMembershipRoutes(http::RouteTable* table, const RoomsContext* co
 absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context);
 absl::Status AddDirectoryRoutes(http::RouteTable* table, const RoomsContext* context);
 absl::Status AddPublicRoomsRoutes(http::RouteTable* table, const RoomsContext* context);
+// Under /_matrix/client/v1 (rooms_api_relations.cc, rooms_api_threads.cc).
+absl::Status AddRelationsRoutes(http::RouteTable* table, const RoomsContext* context);
+absl::Status AddThreadsRoutes(http::RouteTable* table, const RoomsContext* context);
 
 // --- Aliases for other endpoints (rooms_api_directory.cc) ---
 // The room id `room_id_or_alias` names: a room id as it is, an alias

@@ -123,6 +123,8 @@ absl::Status AddRoomRoutes(http::RouteTable* table, const RoomsContext* context)
   RETURN_IF_ERROR(AddDirectoryRoutes(table, context));
   RETURN_IF_ERROR(AddPublicRoomsRoutes(table, context));
   RETURN_IF_ERROR(AddUpgradeRoutes(table, context));
+  RETURN_IF_ERROR(AddRelationsRoutes(table, context));
+  RETURN_IF_ERROR(AddThreadsRoutes(table, context));
   return AddReadRoutes(table, context);
 }
 

@@ -14,6 +14,7 @@
 #include "dag/base/status_macros.h"
 #include "dag/base/strings.h"
 #include "server/rooms/client_event.h"
+#include "server/rooms/relations.h"
 #include "server/rooms/rooms_api.h"
 
 namespace myelin::rooms {
@@ -47,13 +48,13 @@ absl::StatusOr<storage::RoomInfo> JoinedRoom(const RoomsContext& context,
   return room;
 }
 
+// Redactions applied and aggregations bundled (relations.h); `viewer`
+// decides the threads' current_user_participated.
 absl::StatusOr<boost::json::object> ClientEventOf(const RoomsContext& context,
                                                   const storage::RoomInfo& room,
-                                                  EventNid nid) {
-  storage::EventStore& store = context.writer->store();
-  ASSIGN_OR_RETURN(std::string json, store.EventJson(nid));
-  ASSIGN_OR_RETURN(std::string event_id, store.EventId(nid));
-  return ToClientEvent(json, event_id, room.room_id, context.clock->NowMillis());
+                                                  EventNid nid,
+                                                  std::string_view viewer = {}) {
+  return ServeEvent(context, room, nid, viewer);
 }
 
 absl::StatusOr<Response> JoinedRooms(const RoomsContext* context, const Request& r) {
@@ -83,7 +84,8 @@ absl::StatusOr<Response> GetEvent(const RoomsContext* context, const Request& r)
   if (meta.room_nid != room.room_nid || meta.rejected || meta.outlier) {
     return NotFound("Event not found");
   }
-  ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, *nid));
+  ASSIGN_OR_RETURN(boost::json::object event,
+                   ClientEventOf(*context, room, *nid, r.principal.user_id));
   return JsonResponse(event);
 }
 

@@ -59,8 +59,37 @@ absl::StatusOr<Response> SendState(const RoomsContext* context, const Request& r
   return EventIdResponse(sent.event_id);
 }
 
+// Spec: "Redactions" and the auth rules (rooms/v1, m.room.redaction; v3+
+// "Handling redactions"): a user may redact their own events; another
+// user's needs the room's redact power level. The target must be an event
+// of the room (M_NOT_FOUND otherwise).
+absl::Status CheckRedaction(const RoomsContext& context, std::string_view room_id,
+                            std::string_view target, std::string_view user) {
+  storage::EventStore& store = context.writer->store();
+  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
+  absl::StatusOr<storage::EventNid> nid = store.LookupEvent(target);
+  if (!room.ok() || !nid.ok()) {
+    if (!room.ok() && !absl::IsNotFound(room.status())) return room.status();
+    if (!nid.ok() && !absl::IsNotFound(nid.status())) return nid.status();
+    return NotFound("Event not found");
+  }
+  ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(*nid));
+  if (meta.room_nid != room->room_nid || meta.rejected) {
+    return NotFound("Event not found");
+  }
+  ASSIGN_OR_RETURN(std::string sender, store.UserId(meta.sender_nid));
+  if (sender == user) return absl::OkStatus();
+  ASSIGN_OR_RETURN(RoomWriter::Powers powers, context.writer->PowersOf(room_id, user));
+  if (powers.user_level < powers.levels.Get(PowerLevelField::kRedact)) {
+    return Forbidden("You don't have permission to redact other users' events");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Response> Redact(const RoomsContext* context, const Request& r) {
   return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
+    RETURN_IF_ERROR(CheckRedaction(*context, r.Param("roomId"), r.Param("eventId"),
+                                   r.principal.user_id));
     event::EventDraft draft;
     draft.room_id = std::string(r.Param("roomId"));
     draft.type = "m.room.redaction";
