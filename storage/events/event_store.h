@@ -160,6 +160,11 @@ class EventStore {
   // The JSON exactly as persisted.
   absl::StatusOr<std::string> EventJson(EventNid event) const;
   absl::StatusOr<EventMeta> Meta(EventNid event) const;
+  // The JSON of many events at once (one RocksDB MultiGet), in the order
+  // given: for /messages, /sync and /context pages. NotFound if any is
+  // missing.
+  absl::StatusOr<std::vector<std::string>> EventJsons(
+      const std::vector<EventNid>& events) const;
 
   // --- Users and state keys ---
   absl::StatusOr<UserNid> LookupUser(std::string_view user_id) const;

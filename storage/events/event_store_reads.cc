@@ -71,6 +71,30 @@ absl::StatusOr<std::vector<StateEntry>> EventStore::ToEntries(
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> EventStore::EventJsons(
+    const std::vector<EventNid>& events) const {
+  std::vector<std::string> keys;
+  keys.reserve(events.size());
+  for (EventNid event : events) keys.push_back(keys::NidKey::Encode(event));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(events.size());
+  std::vector<rocksdb::Status> statuses(events.size());
+  impl_->engine.db()->MultiGet(rocksdb::ReadOptions(),
+                               impl_->engine.cf(Cf::kEventnidEventjson),
+                               events.size(), slices.data(), values.data(),
+                               statuses.data());
+  std::vector<std::string> out;
+  out.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      return absl::NotFoundError(absl::StrCat("no event nid ", events[i]));
+    }
+    RETURN_IF_ERROR(FromRocks(statuses[i], "event json"));
+    out.emplace_back(values[i].data(), values[i].size());
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Member>> EventStore::Members(
     RoomNid room, std::optional<Membership> only) const {
   std::string prefix =

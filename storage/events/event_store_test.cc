@@ -90,6 +90,15 @@ TEST_F(EventStoreTest, PersistRoundTripsJsonMetaAndIds) {
   ASSERT_OK_AND_ASSIGN(PersistedEvent sent, room.Persist(msg));
 
   EXPECT_EQ(*store_->EventJson(sent.event_nid), msg.json);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> jsons,
+                       store_->EventJsons({sent.event_nid, create.event_nid,
+                                           sent.event_nid}));
+  EXPECT_EQ(jsons, (std::vector<std::string>{
+                       msg.json, *store_->EventJson(create.event_nid),
+                       msg.json}));
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->EventJsons({sent.event_nid, 999}).status()));
+  EXPECT_TRUE(store_->EventJsons({})->empty());
   EXPECT_EQ(*store_->LookupEvent(msg.event_id), sent.event_nid);
   EXPECT_EQ(*store_->EventId(sent.event_nid), msg.event_id);
   ASSERT_OK_AND_ASSIGN(EventMeta meta, store_->Meta(sent.event_nid));
