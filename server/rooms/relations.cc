@@ -43,15 +43,18 @@ class EventServer {
   absl::StatusOr<boost::json::object> Serve(EventNid nid, int depth);
 
  private:
-  // The redaction that applies to the event, or 0. Spec: rooms/v3+
+  // `redaction` (the first stored redaction of an event sent by `sender`)
+  // if it applies, else 0. Spec: rooms/v3+
   // "Handling redactions": a redaction applies when its sender is of the
   // redacted event's server, or has the redact power level (read from the
   // current state here). Earlier versions checked that in the auth rules.
-  absl::StatusOr<EventNid> ValidRedaction(std::string_view event_id,
+  absl::StatusOr<EventNid> ValidRedaction(EventNid redaction,
                                           std::string_view sender);
   absl::StatusOr<bool> ChildRedacted(const Relation& child);
-  absl::Status Bundle(std::string_view event_id, const boost::json::object& pdu,
-                      bool redacted, int depth, boost::json::object& event);
+  // Adds unsigned["m.relations"] to `event` (client format, which has the
+  // sender, type, state_key and content the checks need).
+  absl::Status Bundle(std::string_view event_id, bool redacted, int depth,
+                      boost::json::object& event);
   absl::StatusOr<std::optional<EventNid>> LatestEdit(
       std::string_view event_id, const boost::json::object& original);
   absl::StatusOr<std::optional<boost::json::object>> Thread(
@@ -73,10 +76,17 @@ absl::StatusOr<boost::json::object> EventServer::Serve(EventNid nid, int depth) 
   if (context_.relations == nullptr) {
     return ToClientEvent(json, event_id, room_.room_id, now);
   }
-  ASSIGN_OR_RETURN(boost::json::object pdu, json::ParseJsonObject(json));
   ASSIGN_OR_RETURN(EventNid redaction,
-                   ValidRedaction(event_id, StringOf(pdu, "sender")));
+                   context_.relations->RedactionOf(room_.room_nid, event_id));
   boost::json::object event;
+  boost::json::object pdu;
+  // The stored JSON is parsed here only for redacted events (the common
+  // case parses it once, in ToClientEvent).
+  if (redaction != 0) {
+    ASSIGN_OR_RETURN(pdu, json::ParseJsonObject(json));
+    ASSIGN_OR_RETURN(redaction,
+                     ValidRedaction(redaction, StringOf(pdu, "sender")));
+  }
   if (redaction != 0) {
     ASSIGN_OR_RETURN(const RoomVersionRules* rules,
                      store_.RoomVersion(room_.room_nid));
@@ -89,15 +99,12 @@ absl::StatusOr<boost::json::object> EventServer::Serve(EventNid nid, int depth) 
   } else {
     ASSIGN_OR_RETURN(event, ToClientEvent(json, event_id, room_.room_id, now));
   }
-  RETURN_IF_ERROR(Bundle(event_id, pdu, redaction != 0, depth, event));
+  RETURN_IF_ERROR(Bundle(event_id, redaction != 0, depth, event));
   return event;
 }
 
-absl::StatusOr<EventNid> EventServer::ValidRedaction(std::string_view event_id,
+absl::StatusOr<EventNid> EventServer::ValidRedaction(EventNid redaction,
                                                      std::string_view sender) {
-  ASSIGN_OR_RETURN(EventNid redaction,
-                   context_.relations->RedactionOf(room_.room_nid, event_id));
-  if (redaction == 0) return redaction;
   ASSIGN_OR_RETURN(storage::EventMeta meta, store_.Meta(redaction));
   ASSIGN_OR_RETURN(std::string redactor, store_.UserId(meta.sender_nid));
   if (DomainOf(redactor) == DomainOf(sender)) return redaction;
@@ -123,8 +130,7 @@ absl::StatusOr<storage::UserNid> EventServer::ViewerNid() {
   return *viewer_nid_;
 }
 
-absl::Status EventServer::Bundle(std::string_view event_id,
-                                 const boost::json::object& pdu, bool redacted,
+absl::Status EventServer::Bundle(std::string_view event_id, bool redacted,
                                  int depth, boost::json::object& event) {
   if (depth < 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(bool has_children,
@@ -133,14 +139,14 @@ absl::Status EventServer::Bundle(std::string_view event_id,
   boost::json::object relations;
   // Spec: event_replacements — no m.replace bundle for a redacted original.
   if (!redacted) {
-    ASSIGN_OR_RETURN(std::optional<EventNid> edit, LatestEdit(event_id, pdu));
+    ASSIGN_OR_RETURN(std::optional<EventNid> edit, LatestEdit(event_id, event));
     if (edit) {
       ASSIGN_OR_RETURN(boost::json::object e, Serve(*edit, -1));
       relations["m.replace"] = std::move(e);
     }
   }
   ASSIGN_OR_RETURN(std::optional<boost::json::object> thread,
-                   Thread(event_id, pdu, depth));
+                   Thread(event_id, event, depth));
   if (thread) relations["m.thread"] = *std::move(thread);
   ASSIGN_OR_RETURN(boost::json::array references, References(event_id));
   if (!references.empty()) {
