@@ -253,6 +253,85 @@ absl::StatusOr<boost::json::object> ServeEvent(const RoomsContext& context,
   return server.Serve(nid, 1);
 }
 
+namespace {
+
+absl::Status CheckThreadRoot(const RoomsContext& context, storage::EventNid root) {
+  ASSIGN_OR_RETURN(std::string json, context.writer->store().EventJson(root));
+  ASSIGN_OR_RETURN(boost::json::object pdu, json::ParseJsonObject(json));
+  const auto* content = pdu.if_contains("content");
+  if (content != nullptr && content->is_object() &&
+      content->as_object().contains("m.relates_to")) {
+    return MatrixError(400, errcode::kUnknown,
+                       "Cannot start a thread from an event with a relation");
+  }
+  return absl::OkStatus();
+}
+
+std::string AnnotationKey(const boost::json::object& content) {
+  const auto* relates = content.if_contains("m.relates_to");
+  if (relates == nullptr || !relates->is_object()) return "";
+  return StringOf(relates->as_object(), "key");
+}
+
+absl::Status CheckDuplicateAnnotation(const RoomsContext& context,
+                                      storage::RoomNid room,
+                                      std::string_view parent,
+                                      std::string_view type,
+                                      std::string_view sender,
+                                      const boost::json::object& content) {
+  storage::EventStore& store = context.writer->store();
+  absl::StatusOr<storage::UserNid> user = store.LookupUser(sender);
+  if (!user.ok()) return absl::IsNotFound(user.status()) ? absl::OkStatus() : user.status();
+  ASSIGN_OR_RETURN(auto annotations,
+                   context.relations->Children(room, parent, "m.annotation", 0,
+                                               storage::Direction::kForward,
+                                               kMaxAggregated));
+  std::string key = AnnotationKey(content);
+  for (const Relation& annotation : annotations) {
+    if (annotation.sender != *user) continue;
+    ASSIGN_OR_RETURN(std::string json, store.EventJson(annotation.child));
+    ASSIGN_OR_RETURN(boost::json::object pdu, json::ParseJsonObject(json));
+    const auto* other = pdu.if_contains("content");
+    if (StringOf(pdu, "type") != type || other == nullptr || !other->is_object() ||
+        AnnotationKey(other->as_object()) != key) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::string id, store.EventId(annotation.child));
+    ASSIGN_OR_RETURN(bool redacted, IsRedacted(context, room, id));
+    if (!redacted) {
+      return MatrixError(400, "M_DUPLICATE_ANNOTATION",
+                         "You have already sent this annotation");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckNewRelation(const RoomsContext& context,
+                              std::string_view room_id, std::string_view type,
+                              std::string_view sender,
+                              const boost::json::object& content) {
+  std::optional<storage::RelatesTo> relates = storage::RelatesToOf(content);
+  if (!relates || context.relations == nullptr) return absl::OkStatus();
+  storage::EventStore& store = context.writer->store();
+  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
+  absl::StatusOr<storage::EventNid> parent = store.LookupEvent(relates->event_id);
+  if (!room.ok() || !parent.ok()) {
+    if (!room.ok() && !absl::IsNotFound(room.status())) return room.status();
+    if (!parent.ok() && !absl::IsNotFound(parent.status())) return parent.status();
+    return absl::OkStatus();  // the auth rules or federation decide
+  }
+  if (relates->rel_type == storage::kRelThread) {
+    return CheckThreadRoot(context, *parent);
+  }
+  if (relates->rel_type == "m.annotation") {
+    return CheckDuplicateAnnotation(context, room->room_nid, relates->event_id,
+                                    type, sender, content);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<storage::RoomInfo> RequireJoined(const RoomsContext& context,
                                                 std::string_view room_id,
                                                 std::string_view user_id) {

@@ -32,6 +32,18 @@ absl::StatusOr<boost::json::object> ServeEvent(const RoomsContext& context,
                                                storage::EventNid nid,
                                                std::string_view viewer);
 
+// Checks the relation of an event a local user sends (content is what the
+// client sent). Spec: threading "Validation of m.thread relationships" —
+// a thread may not start at an event that has m.relates_to itself (400
+// M_UNKNOWN); event_annotations "Avoiding duplicate annotations" — the same
+// sender may not send a second annotation with the same event type and key
+// to one event unless the first is redacted (400 M_DUPLICATE_ANNOTATION).
+// Parents this server does not have pass.
+absl::Status CheckNewRelation(const RoomsContext& context,
+                              std::string_view room_id, std::string_view type,
+                              std::string_view sender,
+                              const boost::json::object& content);
+
 // The room, if `user_id` is joined to it now; M_FORBIDDEN otherwise (also
 // for unknown rooms, so room ids do not leak).
 absl::StatusOr<storage::RoomInfo> RequireJoined(const RoomsContext& context,

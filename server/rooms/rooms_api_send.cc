@@ -5,6 +5,7 @@
 #include "boost/json/serialize.hpp"
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
+#include "server/rooms/relations.h"
 #include "server/rooms/rooms_api.h"
 
 namespace myelin::rooms {
@@ -37,12 +38,14 @@ absl::StatusOr<Response> Idempotent(
 }
 
 absl::StatusOr<Response> SendMessage(const RoomsContext* context, const Request& r) {
-  return Idempotent(context, r, [&]() {
+  return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
     event::EventDraft draft;
     draft.room_id = std::string(r.Param("roomId"));
     draft.type = std::string(r.Param("eventType"));
     draft.sender = r.principal.user_id;
     draft.content = r.json.as_object();
+    RETURN_IF_ERROR(CheckNewRelation(*context, draft.room_id, draft.type,
+                                     draft.sender, draft.content));
     return context->writer->Send(draft);
   });
 }

@@ -287,5 +287,30 @@ TEST_F(RelationsTest, ThreadsListAllAndParticipated) {
   EXPECT_EQ(Call("GET", V1("/threads?include=bogus"), "", bob_).status, 400);
 }
 
+TEST_F(RelationsTest, SendingChecksThreadRootsAndDuplicateAnnotations) {
+  std::string root = Text(alice_, "root");
+  std::string reply = Related(bob_, "m.thread", root, "reply");
+  // Spec: threading — no thread off an event that has a relation itself.
+  Reply nested = Call("PUT", Room("/send/m.room.message/n1"),
+                      absl::StrCat(R"({"body":"x","m.relates_to":{"rel_type":"m.thread",)",
+                                   R"("event_id":")", reply, R"("}})"),
+                      carol_);
+  EXPECT_EQ(nested.status, 400);
+  EXPECT_EQ(nested.Errcode(), "M_UNKNOWN");
+  // Spec: event_annotations — one annotation per (sender, type, key).
+  std::string annotation = absl::StrCat(
+      R"({"m.relates_to":{"rel_type":"m.annotation","event_id":")", root,
+      R"(","key":"+1"}})");
+  Reply first = Call("PUT", Room("/send/m.reaction/a1"), annotation, carol_);
+  ASSERT_EQ(first.status, 200);
+  Reply again = Call("PUT", Room("/send/m.reaction/a2"), annotation, carol_);
+  EXPECT_EQ(again.status, 400);
+  EXPECT_EQ(again.Errcode(), "M_DUPLICATE_ANNOTATION");
+  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a3"), annotation, bob_).status, 200);
+  // Allowed again once the first is redacted.
+  ASSERT_EQ(Redact(carol_, first.Str("event_id")).status, 200);
+  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a4"), annotation, carol_).status, 200);
+}
+
 }  // namespace
 }  // namespace myelin::testing
