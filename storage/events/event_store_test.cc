@@ -521,6 +521,28 @@ TEST_F(EventStoreTest, TimelinePagesBothWaysInStreamAndTopologicalOrder) {
             store_->LookupRoom("!o:example.org")->room_nid);
 }
 
+TEST_F(EventStoreTest, StreamReadersWaitForEarlierWritesInFlight) {
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  RoomNid r = create.room_nid;
+  // Another writer holds the next position and has not committed yet.
+  StreamPos in_flight = store_->stream().Reserve();
+  ASSERT_OK_AND_ASSIGN(PersistedEvent msg, room.Message(kAlice));
+  EXPECT_GT(msg.stream, in_flight);
+  EXPECT_EQ(store_->stream().Published(), create.stream);
+  // Committed, so point lookups see it, but the stream readers do not yet.
+  EXPECT_TRUE(store_->EventJson(msg.event_nid).ok());
+  EXPECT_EQ(store_->Timeline(r, 0, Direction::kForward, 10)->entries.size(),
+            1u);
+  EXPECT_EQ(store_->EventsSince(0, ~0ull, 10)->size(), 1u);
+  EXPECT_EQ(*store_->LatestStream(r), create.stream);
+  store_->stream().Finish(in_flight);  // that write failed or committed
+  EXPECT_EQ(store_->stream().Published(), msg.stream);
+  EXPECT_EQ(store_->Timeline(r, 0, Direction::kForward, 10)->entries.size(),
+            2u);
+  EXPECT_EQ(*store_->LatestStream(r), msg.stream);
+}
+
 TEST_F(EventStoreTest, ReopenKeepsEverythingAndContinuesIds) {
   TestRoom room(*store_, "!r:example.org");
   ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
