@@ -13,6 +13,7 @@
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
 #include "dag/base/strings.h"
+#include "server/filter/room_event_filter.h"
 #include "server/rooms/client_event.h"
 #include "server/rooms/relations.h"
 #include "server/rooms/rooms_api.h"
@@ -203,6 +204,69 @@ absl::Status AddReadRoutes(http::RouteTable* table, const RoomsContext* context)
   return absl::OkStatus();
 }
 
+namespace {
+
+// Pages of /messages: events of one direction from a token, filtered,
+// stopping at `to`, at `limit` matches, or after a bounded scan.
+struct MessagesScan {
+  boost::json::array chunk;
+  storage::TopoToken next;
+  bool exhausted = false;  // No more events that way (or `to` reached).
+};
+
+// Scanning stops after this many events even when few match the filter, so
+// a request costs at most this much; the client continues from `end`.
+constexpr size_t kMaxScannedEvents = 2000;
+
+absl::StatusOr<MessagesScan> ScanMessages(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    storage::TopoToken from, std::optional<storage::TopoToken> to,
+    bool backward, size_t limit, const filter::RoomEventFilter& filter,
+    std::string_view viewer) {
+  MessagesScan scan;
+  scan.next = from;
+  size_t scanned = 0;
+  auto direction = backward ? storage::Direction::kBackward
+                            : storage::Direction::kForward;
+  while (scan.chunk.size() < limit && scanned < kMaxScannedEvents) {
+    ASSIGN_OR_RETURN(storage::TimelinePage page,
+                     context.writer->store().TopologicalTimeline(
+                         room.room_nid, scan.next, direction, limit));
+    for (const storage::TimelineEntry& entry : page.entries) {
+      std::pair<int64_t, uint64_t> here{entry.depth, entry.stream};
+      if (to.has_value() &&
+          (backward ? here <= std::pair{to->depth, to->stream}
+                    : here > std::pair{to->depth, to->stream})) {
+        scan.exhausted = true;
+        return scan;
+      }
+      ++scanned;
+      // The token just past this event in the direction of travel.
+      scan.next = backward ? storage::TopoToken{entry.depth, entry.stream - 1}
+                           : storage::TopoToken{entry.depth, entry.stream};
+      ASSIGN_OR_RETURN(boost::json::object event,
+                       ClientEventOf(context, room, entry.event_nid, viewer));
+      const auto* content = event.if_contains("content");
+      bool matches = filter.Matches(
+          room.room_id, event["type"].as_string(), event["sender"].as_string(),
+          content != nullptr && content->is_object() ? content->as_object()
+                                                     : boost::json::object());
+      if (matches) scan.chunk.push_back(std::move(event));
+      if (scan.chunk.size() == limit) return scan;
+    }
+    if (page.end) {
+      scan.exhausted = true;
+      return scan;
+    }
+    scan.next = page.next_topo;
+  }
+  return scan;
+}
+
+}  // namespace
+
+// Spec: client-server-api, GET /rooms/{roomId}/messages — `dir`, `from`,
+// `to`, `limit` and a RoomEventFilter in `filter`.
 absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
   std::string_view dir = r.Query("dir");
@@ -213,6 +277,13 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
   if (r.HasQuery("limit") &&
       (!absl::SimpleAtoi(AV(r.Query("limit")), &limit) || limit == 0)) {
     return InvalidParam("limit must be a positive integer");
+  }
+  filter::RoomEventFilter filter;
+  if (!r.Query("filter").empty()) {
+    ASSIGN_OR_RETURN(filter, filter::ParseRoomEventFilterText(r.Query("filter")));
+    if (filter.limit.has_value()) {
+      limit = std::min(limit, static_cast<size_t>(*filter.limit));
+    }
   }
   limit = std::min(limit, kMaxMessagesLimit);
   storage::TopoToken from =
@@ -228,31 +299,13 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
   if (r.HasQuery("to")) {
     ASSIGN_OR_RETURN(to, ParseTopoToken(r.Query("to")));
   }
-  ASSIGN_OR_RETURN(storage::TimelinePage page,
-                   context->writer->store().TopologicalTimeline(
-                       room.room_nid, from,
-                       backward ? storage::Direction::kBackward
-                                : storage::Direction::kForward,
-                       limit));
-  boost::json::array chunk;
-  bool reached_to = false;
-  for (const storage::TimelineEntry& entry : page.entries) {
-    if (to.has_value()) {
-      std::pair<int64_t, uint64_t> here{entry.depth, entry.stream};
-      std::pair<int64_t, uint64_t> stop{to->depth, to->stream};
-      if (backward ? here <= stop : here > stop) {
-        reached_to = true;
-        break;
-      }
-    }
-    ASSIGN_OR_RETURN(boost::json::object event,
-                     ClientEventOf(*context, room, entry.event_nid));
-    chunk.push_back(std::move(event));
-  }
-  boost::json::object body{{"chunk", std::move(chunk)},
+  ASSIGN_OR_RETURN(MessagesScan scan,
+                   ScanMessages(*context, room, from, to, backward, limit,
+                                filter, r.principal.user_id));
+  boost::json::object body{{"chunk", std::move(scan.chunk)},
                            {"start", FormatTopoToken(from)}};
   // Spec: no `end` when there are no more events in that direction.
-  if (!page.end && !reached_to) body["end"] = FormatTopoToken(page.next_topo);
+  if (!scan.exhausted) body["end"] = FormatTopoToken(scan.next);
   return JsonResponse(body);
 }
 
@@ -265,7 +318,7 @@ namespace {
 absl::StatusOr<std::pair<boost::json::array, storage::TopoToken>> Around(
     const RoomsContext& context, const storage::RoomInfo& room,
     storage::TopoToken around, storage::Direction direction, size_t limit,
-    std::vector<EventNid>* nids) {
+    std::string_view viewer, std::vector<EventNid>* nids) {
   boost::json::array events;
   if (limit == 0) return std::make_pair(std::move(events), around);
   ASSIGN_OR_RETURN(storage::TimelinePage page,
@@ -273,7 +326,7 @@ absl::StatusOr<std::pair<boost::json::array, storage::TopoToken>> Around(
                        room.room_nid, around, direction, limit));
   for (const storage::TimelineEntry& entry : page.entries) {
     ASSIGN_OR_RETURN(boost::json::object event,
-                     ClientEventOf(context, room, entry.event_nid));
+                     ClientEventOf(context, room, entry.event_nid, viewer));
     events.push_back(std::move(event));
     nids->push_back(entry.event_nid);
   }
@@ -308,11 +361,14 @@ absl::StatusOr<Response> Context(const RoomsContext* context,
   std::vector<EventNid> returned{*nid};
   ASSIGN_OR_RETURN(auto before, Around(*context, room, before_event,
                                        storage::Direction::kBackward,
-                                       limit / 2, &returned));
+                                       limit / 2, r.principal.user_id,
+                                       &returned));
   ASSIGN_OR_RETURN(auto after, Around(*context, room, at,
                                       storage::Direction::kForward,
-                                      limit - limit / 2, &returned));
-  ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, *nid));
+                                      limit - limit / 2, r.principal.user_id,
+                                      &returned));
+  ASSIGN_OR_RETURN(boost::json::object event,
+                   ClientEventOf(*context, room, *nid, r.principal.user_id));
   EventNid last = after.first.empty() ? *nid : returned.back();
   ASSIGN_OR_RETURN(auto state, store.StateAtEvent(last, /*after=*/true));
   boost::json::array state_events;

@@ -128,6 +128,35 @@ TEST_F(RoomsTest, PaginatesBothWays) {
             "M_INVALID_PARAM");
 }
 
+TEST_F(RoomsTest, MessagesHonourFilters) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  for (int i = 0; i < 30; ++i) {
+    const std::string& token = i % 3 == 0 ? bob_ : alice_;
+    ASSERT_EQ(SendText(room, token, absl::StrCat("f", i), absl::StrCat("f", i)).status, 200);
+  }
+  // %7B"senders":["@bob:test.example"],"types":["m.room.*"]%7D
+  std::string only_bob =
+      "%7B%22senders%22%3A%5B%22%40bob%3Atest.example%22%5D%2C%22types%22%3A%5B%22m.room.message%22%5D%7D";
+  Reply page = Call("GET", Room(room, "/messages?dir=b&limit=4&filter=" + only_bob), "",
+                    alice_);
+  ASSERT_EQ(page.status, 200) << boost::json::serialize(page.body);
+  const auto& chunk = page.body["chunk"].as_array();
+  ASSERT_EQ(chunk.size(), 4u);
+  EXPECT_EQ(chunk[0].at("content").at("body").as_string(), "f27");
+  EXPECT_EQ(chunk[3].at("content").at("body").as_string(), "f18");
+  for (const auto& event : chunk) {
+    EXPECT_EQ(event.at("sender").as_string(), "@bob:test.example");
+  }
+  // Continuing from `end` gives the next matches.
+  Reply next = Call("GET", Room(room, "/messages?dir=b&limit=2&filter=" + only_bob +
+                                          "&from=" + page.Str("end")),
+                    "", alice_);
+  EXPECT_EQ(next.body["chunk"].as_array()[0].at("content").at("body").as_string(), "f15");
+  EXPECT_EQ(Call("GET", Room(room, "/messages?filter=%7Bnope"), "", alice_).Errcode(),
+            "M_BAD_JSON");
+}
+
 TEST_F(RoomsTest, AuthRulesAreEnforced) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   // Not joined: cannot send, cannot read.
