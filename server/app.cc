@@ -93,7 +93,8 @@ absl::Status App::Init() {
   for (const config::Listener& listener : config_.listeners) {
     ASSIGN_OR_RETURN(http::RouteTable table, RoutesFor(listener));
     dispatchers_.push_back(std::make_unique<http::Dispatcher>(
-        std::move(table), accounts_->authenticator()));
+        std::move(table), accounts_->authenticator(),
+        http::DispatcherOptions{listener.x_forwarded}));
     for (const std::string& address : listener.bind_addresses) {
       server_options.listeners.push_back(
           {address, listener.port, listener.tls, dispatchers_.back().get()});

@@ -196,5 +196,36 @@ rate_limiting:
   EXPECT_EQ(Call("GET", absl::StrCat(kV3, "/login")).status, 200);
 }
 
+TEST_F(AccountsTest, BehindAProxyLimitsPerForwardedAddress) {
+  dir_ = NewTempDir("proxy");
+  auto server = ServerProcess::Start(dir_, R"(server_name: test.example
+listeners:
+  - bind_addresses: ["127.0.0.1"]
+    port: 0
+    x_forwarded: true
+    resources: [client]
+data_dir: ./data
+sync_writes: false
+memory_budget_mb: 32
+rate_limiting:
+  login: {per_second: 0.01, burst: 1}
+)");
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = std::move(server).value();
+  client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  auto login_from = [&](const std::string& forwarded) {
+    auto result = client_->Send(
+        "POST", absl::StrCat(kV3, "/login"),
+        R"({"type":"m.login.password","user":"x","password":"y"})",
+        {{"X-Forwarded-For", forwarded}});
+    return result.ok() ? result->status : -1;
+  };
+  EXPECT_EQ(login_from("203.0.113.1"), 403);
+  EXPECT_EQ(login_from("203.0.113.2"), 403);  // another client: own bucket
+  EXPECT_EQ(login_from("203.0.113.1"), 429);
+  // A client cannot pick its bucket: only the proxy's (last) entry counts.
+  EXPECT_EQ(login_from("198.51.100.7, 203.0.113.2"), 429);
+}
+
 }  // namespace
 }  // namespace myelin::testing
