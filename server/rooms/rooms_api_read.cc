@@ -19,6 +19,10 @@
 #include "server/rooms/rooms_api.h"
 
 namespace myelin::rooms {
+// Pagination tokens of /messages (defined below).
+std::string FormatTopoToken(const storage::TopoToken& token);
+absl::StatusOr<storage::TopoToken> ParseTopoToken(std::string_view text);
+
 namespace {
 
 using http::Request;
@@ -114,19 +118,74 @@ absl::StatusOr<Response> StateEvent(const RoomsContext* context, const Request& 
   return JsonResponse(event["content"].as_object());
 }
 
+// The member events of the room's state at stream position `at` (the
+// state after the room's last event at or before it).
+absl::StatusOr<std::vector<EventNid>> MemberEventsAt(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    storage::StreamPos at) {
+  storage::EventStore& store = context.writer->store();
+  ASSIGN_OR_RETURN(storage::TimelinePage page,
+                   store.Timeline(room.room_nid, at,
+                                  storage::Direction::kBackward, 1));
+  if (page.entries.empty()) return std::vector<EventNid>{};
+  ASSIGN_OR_RETURN(auto state,
+                   store.StateAtEvent(page.entries[0].event_nid, /*after=*/true));
+  std::vector<EventNid> members;
+  for (const auto& [key, nid] : *state) {
+    ASSIGN_OR_RETURN(storage::StateKey state_key, store.GetStateKey(key));
+    if (state_key.type == "m.room.member") members.push_back(nid);
+  }
+  return members;
+}
+
+// The stream position of an `at` token: the /messages tokens
+// ("t<depth>_<stream>") and stream tokens ("s<stream>...").
+absl::StatusOr<storage::StreamPos> StreamOfToken(std::string_view token) {
+  if (!token.empty() && token[0] == 't') {
+    ASSIGN_OR_RETURN(storage::TopoToken topo, ParseTopoToken(token));
+    return topo.stream;
+  }
+  storage::StreamPos stream = 0;
+  size_t end = token.find_first_not_of("0123456789", 1);
+  if (token.size() < 2 || token[0] != 's' ||
+      !absl::SimpleAtoi(AV(token.substr(1, end == std::string_view::npos
+                                                ? std::string_view::npos
+                                                : end - 1)),
+                        &stream)) {
+    return InvalidParam("Invalid at token");
+  }
+  return stream;
+}
+
+// Spec: GET /rooms/{roomId}/members — `at` (state at a point of the
+// timeline), `membership` and `not_membership` filters.
 absl::StatusOr<Response> Members(const RoomsContext* context, const Request& r) {
   ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(*context, r));
-  ASSIGN_OR_RETURN(auto members, context->writer->store().Members(room.room_nid));
+  std::vector<EventNid> events;
+  if (!r.Query("at").empty()) {
+    ASSIGN_OR_RETURN(storage::StreamPos at, StreamOfToken(r.Query("at")));
+    ASSIGN_OR_RETURN(events, MemberEventsAt(*context, room, at));
+  } else {
+    ASSIGN_OR_RETURN(auto members, context->writer->store().Members(room.room_nid));
+    for (const storage::Member& member : members) events.push_back(member.event_nid);
+  }
   std::string_view only = r.Query("membership");
   std::string_view except = r.Query("not_membership");
   boost::json::array chunk;
-  for (const storage::Member& member : members) {
-    std::string_view name = storage::MembershipName(member.membership);
+  for (EventNid nid : events) {
+    ASSIGN_OR_RETURN(boost::json::object event, ClientEventOf(*context, room, nid));
+    const auto* content = event.if_contains("content");
+    const boost::json::value* membership =
+        content != nullptr && content->is_object()
+            ? content->as_object().if_contains("membership")
+            : nullptr;
+    std::string_view name =
+        membership != nullptr && membership->is_string()
+            ? std::string_view(membership->as_string())
+            : std::string_view();
     if ((!only.empty() && name != only) || (!except.empty() && name == except)) {
       continue;
     }
-    ASSIGN_OR_RETURN(boost::json::object event,
-                     ClientEventOf(*context, room, member.event_nid));
     chunk.push_back(std::move(event));
   }
   return JsonResponse({{"chunk", std::move(chunk)}});

@@ -128,6 +128,26 @@ TEST_F(RoomsTest, PaginatesBothWays) {
             "M_INVALID_PARAM");
 }
 
+TEST_F(RoomsTest, MembersAtAPointInTime) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(SendText(room, alice_, "before bob", "a1").status, 200);
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  EXPECT_EQ(Call("GET", Room(room, "/members"), "", alice_).body["chunk"].as_array().size(),
+            2u);
+  // Paging back over Bob's join leaves a token just before it.
+  Reply last = Call("GET", Room(room, "/messages?dir=b&limit=1"), "", alice_);
+  ASSERT_EQ(last.body["chunk"].as_array()[0].at("type").as_string(), "m.room.member");
+  Reply before = Call("GET", Room(room, "/members?at=" + last.Str("end")), "", alice_);
+  ASSERT_EQ(before.status, 200) << boost::json::serialize(before.body);
+  ASSERT_EQ(before.body["chunk"].as_array().size(), 1u);
+  EXPECT_EQ(before.body["chunk"].as_array()[0].at("state_key").as_string(),
+            "@alice:test.example");
+  EXPECT_TRUE(Call("GET", Room(room, "/members?not_membership=join"), "", alice_)
+                  .body["chunk"].as_array().empty());
+  EXPECT_EQ(Call("GET", Room(room, "/members?at=zzz"), "", alice_).Errcode(),
+            "M_INVALID_PARAM");
+}
+
 TEST_F(RoomsTest, MessagesHonourFilters) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
