@@ -173,6 +173,11 @@ TEST_F(RelationsTest, ThreadSummaryAndReferences) {
                   .at("current_user_participated").as_bool());  // root sender
   EXPECT_FALSE(Relations(GetEvent(root, carol_)).at("m.thread")
                    .at("current_user_participated").as_bool());
+  // /context serves the same summary for its viewer.
+  Reply context = Call("GET", Room("/context/" + root), "", bob_);
+  ASSERT_EQ(context.status, 200);
+  EXPECT_TRUE(Relations(context.body["event"].as_object())
+                  .at("m.thread").at("current_user_participated").as_bool());
   const auto& refs = Relations(as_bob).at("m.reference").at("chunk").as_array();
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_EQ(refs[0].at("event_id").as_string(), ref);
