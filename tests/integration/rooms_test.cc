@@ -148,6 +148,29 @@ TEST_F(RoomsTest, MembersAtAPointInTime) {
             "M_INVALID_PARAM");
 }
 
+TEST_F(RoomsTest, KnockThenGetInvited) {
+  std::string room = CreateRoom(
+      R"({"room_version":"10","initial_state":[{"type":"m.room.join_rules",
+          "content":{"join_rule":"knock"}}]})");
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).Errcode(), "M_FORBIDDEN");
+  Reply knock = Call("POST", absl::StrCat(kV3, "/knock/", room),
+                     R"({"reason":"let me in"})", bob_);
+  ASSERT_EQ(knock.status, 200) << boost::json::serialize(knock.body);
+  EXPECT_EQ(knock.Str("room_id"), room);
+  Reply member = Call("GET", Room(room, "/state/m.room.member/@bob:test.example"), "",
+                      alice_);
+  EXPECT_EQ(member.Str("membership"), "knock");
+  EXPECT_EQ(member.Str("reason"), "let me in");
+  ASSERT_EQ(Call("POST", Room(room, "/invite"), R"({"user_id":"@bob:test.example"})",
+                 alice_).status,
+            200);
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  // Knocking is not a thing in room versions before 7.
+  std::string old = CreateRoom(R"({"room_version":"6"})");
+  EXPECT_EQ(Call("POST", absl::StrCat(kV3, "/knock/", old), "{}", bob_).Errcode(),
+            "M_FORBIDDEN");
+}
+
 TEST_F(RoomsTest, MessagesHonourFilters) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
