@@ -167,5 +167,36 @@ TEST_F(RelationStoreTest, RejectedAndOutlierEventsDoNotCount) {
   EXPECT_TRUE(relations.Threads(room_nid(), kEnd, 10)->empty());
 }
 
+TEST_F(RelationStoreTest, DuplicatePersistAddsNoRow) {
+  std::string root = Root();
+  std::string content = "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
+                        "\"event_id\":\"" + root + "\"}}";
+  testing::BuiltEvent reply =
+      room_->Next("m.room.message", kBob, std::nullopt, content);
+  ASSERT_TRUE(room_->Persist(reply).ok());
+  auto again = room_->Persist(reply);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(Streams(root, "", 0, Direction::kForward, 10).size(), 1u);
+}
+
+TEST_F(RelationStoreTest, PromotedOutlierCountsFromItsPromotion) {
+  std::string root = Root();
+  std::string content = "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
+                        "\"event_id\":\"" + root + "\"}}";
+  testing::BuiltEvent reply =
+      room_->Next("m.room.message", kBob, std::nullopt, content);
+  PersistRequest outlier;
+  outlier.outlier = true;
+  ASSERT_TRUE(room_->Persist(reply, outlier).ok());
+  EXPECT_TRUE(Streams(root, "", 0, Direction::kForward, 10).empty());
+  auto promoted = room_->Persist(reply);
+  ASSERT_TRUE(promoted.ok()) << promoted.status();
+  EXPECT_EQ(Streams(root, "", 0, Direction::kForward, 10),
+            (std::vector<StreamPos>{promoted->stream}));
+  RelationStore relations(*engine_);
+  EXPECT_EQ(relations.Threads(room_nid(), kEnd, 10)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace myelin::storage
