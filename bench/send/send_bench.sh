@@ -112,8 +112,14 @@ run_send() {
   cat "$out"
   if [[ -n "$perf_pid" ]]; then
     wait "$perf_pid" || true
-    perf report -i "$workdir/perf.data" --no-children --sort symbol \
-      --stdio 2>/dev/null | grep -v '^$' | grep '%' | head -40 || true
+    echo "-- perf: self time (top symbols)"
+    perf report -i "$workdir/perf.data" --no-children -g none --sort dso,symbol \
+      --percent-limit 1 --stdio 2>/dev/null | grep '%' | cut -c1-150 || true
+    echo "-- perf: time including callees (Myelin's functions)"
+    perf report -i "$workdir/perf.data" --children -g none --sort symbol \
+      --percent-limit 3 --stdio 2>/dev/null | grep '%' | grep 'myelin::' \
+      | cut -c1-200 | head -40 || true
+    [[ -n "${PERF_DATA:-}" ]] && cp "$workdir/perf.data" "$PERF_DATA"
   fi
   stop_myelin
 }
