@@ -20,7 +20,8 @@ using storage::Relation;
 
 // Aggregations read at most this many children of one kind per event.
 constexpr size_t kMaxAggregated = 10000;
-constexpr storage::StreamPos kEnd = std::numeric_limits<storage::StreamPos>::max();
+constexpr storage::StreamPos kEnd =
+    std::numeric_limits<storage::StreamPos>::max();
 
 std::string_view DomainOf(std::string_view user_id) {
   size_t colon = user_id.find(':');
@@ -28,7 +29,8 @@ std::string_view DomainOf(std::string_view user_id) {
 }
 
 std::string StringOf(const boost::json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(boost::json::string_view(key.data(), key.size()));
+  const auto* v =
+      o.if_contains(boost::json::string_view(key.data(), key.size()));
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : "";
 }
 
@@ -37,7 +39,9 @@ class EventServer {
  public:
   EventServer(const RoomsContext& context, const storage::RoomInfo& room,
               std::string_view viewer)
-      : context_(context), store_(context.writer->store()), room_(room),
+      : context_(context),
+        store_(context.writer->store()),
+        room_(room),
         viewer_(viewer) {}
 
   absl::StatusOr<boost::json::object> Serve(EventNid nid, int depth);
@@ -69,7 +73,8 @@ class EventServer {
   std::optional<storage::UserNid> viewer_nid_;
 };
 
-absl::StatusOr<boost::json::object> EventServer::Serve(EventNid nid, int depth) {
+absl::StatusOr<boost::json::object> EventServer::Serve(EventNid nid,
+                                                       int depth) {
   ASSIGN_OR_RETURN(std::string json, store_.EventJson(nid));
   ASSIGN_OR_RETURN(std::string event_id, store_.EventId(nid));
   int64_t now = context_.clock->NowMillis();
@@ -92,7 +97,8 @@ absl::StatusOr<boost::json::object> EventServer::Serve(EventNid nid, int depth) 
                      store_.RoomVersion(room_.room_nid));
     std::string redacted =
         boost::json::serialize(event::Redact(pdu, rules->redaction));
-    ASSIGN_OR_RETURN(event, ToClientEvent(redacted, event_id, room_.room_id, now));
+    ASSIGN_OR_RETURN(event,
+                     ToClientEvent(redacted, event_id, room_.room_id, now));
     // Spec: "Redactions" — the redaction event, in client format.
     ASSIGN_OR_RETURN(boost::json::object because, Serve(redaction, -1));
     event["unsigned"].as_object()["redacted_because"] = std::move(because);
@@ -170,9 +176,10 @@ absl::StatusOr<std::optional<EventNid>> EventServer::LatestEdit(
     auto relates = storage::RelatesToOf(content->as_object());
     if (relates && relates->rel_type == storage::kRelReplace) return best;
   }
-  ASSIGN_OR_RETURN(auto edits, context_.relations->Children(
-                                   room_.room_nid, event_id, storage::kRelReplace,
-                                   0, storage::Direction::kForward, kMaxAggregated));
+  ASSIGN_OR_RETURN(auto edits,
+                   context_.relations->Children(
+                       room_.room_nid, event_id, storage::kRelReplace, 0,
+                       storage::Direction::kForward, kMaxAggregated));
   std::pair<int64_t, std::string> best_key;
   for (const Relation& edit : edits) {
     ASSIGN_OR_RETURN(std::string json, store_.EventJson(edit.child));
@@ -205,10 +212,10 @@ absl::StatusOr<std::optional<EventNid>> EventServer::LatestEdit(
 // current_user_participated.
 absl::StatusOr<std::optional<boost::json::object>> EventServer::Thread(
     std::string_view event_id, const boost::json::object& root, int depth) {
-  ASSIGN_OR_RETURN(auto replies, context_.relations->Children(
-                                     room_.room_nid, event_id, storage::kRelThread,
-                                     kEnd, storage::Direction::kBackward,
-                                     kMaxAggregated));
+  ASSIGN_OR_RETURN(auto replies,
+                   context_.relations->Children(
+                       room_.room_nid, event_id, storage::kRelThread, kEnd,
+                       storage::Direction::kBackward, kMaxAggregated));
   ASSIGN_OR_RETURN(storage::UserNid viewer, ViewerNid());
   bool participated = !viewer_.empty() && StringOf(root, "sender") == viewer_;
   int64_t count = 0;
@@ -255,7 +262,8 @@ absl::StatusOr<boost::json::object> ServeEvent(const RoomsContext& context,
 
 namespace {
 
-absl::Status CheckThreadRoot(const RoomsContext& context, storage::EventNid root) {
+absl::Status CheckThreadRoot(const RoomsContext& context,
+                             storage::EventNid root) {
   ASSIGN_OR_RETURN(std::string json, context.writer->store().EventJson(root));
   ASSIGN_OR_RETURN(boost::json::object pdu, json::ParseJsonObject(json));
   const auto* content = pdu.if_contains("content");
@@ -281,7 +289,8 @@ absl::Status CheckDuplicateAnnotation(const RoomsContext& context,
                                       const boost::json::object& content) {
   storage::EventStore& store = context.writer->store();
   absl::StatusOr<storage::UserNid> user = store.LookupUser(sender);
-  if (!user.ok()) return absl::IsNotFound(user.status()) ? absl::OkStatus() : user.status();
+  if (!user.ok())
+    return absl::IsNotFound(user.status()) ? absl::OkStatus() : user.status();
   ASSIGN_OR_RETURN(auto annotations,
                    context.relations->Children(room, parent, "m.annotation", 0,
                                                storage::Direction::kForward,
@@ -292,8 +301,8 @@ absl::Status CheckDuplicateAnnotation(const RoomsContext& context,
     ASSIGN_OR_RETURN(std::string json, store.EventJson(annotation.child));
     ASSIGN_OR_RETURN(boost::json::object pdu, json::ParseJsonObject(json));
     const auto* other = pdu.if_contains("content");
-    if (StringOf(pdu, "type") != type || other == nullptr || !other->is_object() ||
-        AnnotationKey(other->as_object()) != key) {
+    if (StringOf(pdu, "type") != type || other == nullptr ||
+        !other->is_object() || AnnotationKey(other->as_object()) != key) {
       continue;
     }
     ASSIGN_OR_RETURN(std::string id, store.EventId(annotation.child));
@@ -316,10 +325,12 @@ absl::Status CheckNewRelation(const RoomsContext& context,
   if (!relates || context.relations == nullptr) return absl::OkStatus();
   storage::EventStore& store = context.writer->store();
   absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
-  absl::StatusOr<storage::EventNid> parent = store.LookupEvent(relates->event_id);
+  absl::StatusOr<storage::EventNid> parent =
+      store.LookupEvent(relates->event_id);
   if (!room.ok() || !parent.ok()) {
     if (!room.ok() && !absl::IsNotFound(room.status())) return room.status();
-    if (!parent.ok() && !absl::IsNotFound(parent.status())) return parent.status();
+    if (!parent.ok() && !absl::IsNotFound(parent.status()))
+      return parent.status();
     return absl::OkStatus();  // the auth rules or federation decide
   }
   if (relates->rel_type == storage::kRelThread) {
@@ -338,9 +349,11 @@ absl::StatusOr<storage::RoomInfo> RequireJoined(const RoomsContext& context,
   storage::EventStore& store = context.writer->store();
   absl::Status forbidden = Forbidden("You are not a member of this room");
   absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
-  if (!room.ok()) return absl::IsNotFound(room.status()) ? forbidden : room.status();
+  if (!room.ok())
+    return absl::IsNotFound(room.status()) ? forbidden : room.status();
   absl::StatusOr<storage::UserNid> user = store.LookupUser(user_id);
-  if (!user.ok()) return absl::IsNotFound(user.status()) ? forbidden : user.status();
+  if (!user.ok())
+    return absl::IsNotFound(user.status()) ? forbidden : user.status();
   ASSIGN_OR_RETURN(storage::Membership membership,
                    store.MembershipOf(room->room_nid, *user));
   if (membership != storage::Membership::kJoin) return forbidden;

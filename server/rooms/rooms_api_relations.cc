@@ -42,7 +42,8 @@ absl::StatusOr<StreamPos> ParseToken(std::string_view token) {
     return stream;
   }
   size_t underscore = token.find('_');
-  if (token.size() > 1 && token[0] == 't' && underscore != std::string_view::npos &&
+  if (token.size() > 1 && token[0] == 't' &&
+      underscore != std::string_view::npos &&
       absl::SimpleAtoi(AV(token.substr(underscore + 1)), &stream)) {
     return stream;
   }
@@ -93,8 +94,8 @@ absl::StatusOr<std::vector<Relation>> Collect(const RoomsContext& context,
                                               const std::string& parent,
                                               std::string_view rel_type,
                                               const Query& q) {
-  auto direction = q.backward ? storage::Direction::kBackward
-                              : storage::Direction::kForward;
+  auto direction =
+      q.backward ? storage::Direction::kBackward : storage::Direction::kForward;
   if (!q.recurse) {
     return context.relations->Children(room, parent, rel_type, q.from,
                                        direction, kMaxScanned);
@@ -105,15 +106,16 @@ absl::StatusOr<std::vector<Relation>> Collect(const RoomsContext& context,
   for (int depth = 0; depth < kMaxRecursion && !level.empty(); ++depth) {
     std::vector<std::string> next;
     for (const std::string& id : level) {
-      ASSIGN_OR_RETURN(auto children,
-                       context.relations->Children(room, id, "", 0,
-                                                   storage::Direction::kForward,
-                                                   kMaxScanned));
+      ASSIGN_OR_RETURN(
+          auto children,
+          context.relations->Children(
+              room, id, "", 0, storage::Direction::kForward, kMaxScanned));
       for (Relation& child : children) {
         ASSIGN_OR_RETURN(std::string child_id,
                          context.writer->store().EventId(child.child));
         next.push_back(std::move(child_id));
-        bool in_range = q.backward ? child.stream < q.from : child.stream > q.from;
+        bool in_range =
+            q.backward ? child.stream < q.from : child.stream > q.from;
         if (in_range && (rel_type.empty() || child.rel_type == rel_type)) {
           all.push_back(std::move(child));
         }
@@ -129,8 +131,9 @@ absl::StatusOr<std::vector<Relation>> Collect(const RoomsContext& context,
 
 absl::StatusOr<Response> GetRelations(const RoomsContext* context,
                                       const Request& r) {
-  ASSIGN_OR_RETURN(storage::RoomInfo room,
-                   RequireJoined(*context, r.Param("roomId"), r.principal.user_id));
+  ASSIGN_OR_RETURN(
+      storage::RoomInfo room,
+      RequireJoined(*context, r.Param("roomId"), r.principal.user_id));
   ASSIGN_OR_RETURN(Query q, ParseQuery(r));
   storage::EventStore& store = context->writer->store();
   std::string parent(r.Param("eventId"));
@@ -145,13 +148,15 @@ absl::StatusOr<Response> GetRelations(const RoomsContext* context,
   }
   if (context->relations == nullptr) return NotFound("Relations unavailable");
   std::string_view event_type = r.Param("eventType");
-  ASSIGN_OR_RETURN(std::vector<Relation> children,
-                   Collect(*context, room.room_nid, parent, r.Param("relType"), q));
+  ASSIGN_OR_RETURN(
+      std::vector<Relation> children,
+      Collect(*context, room.room_nid, parent, r.Param("relType"), q));
   boost::json::array chunk;
   std::optional<StreamPos> last;
   bool more = false;
   for (const Relation& child : children) {
-    if (q.to && (q.backward ? child.stream <= *q.to : child.stream >= *q.to)) break;
+    if (q.to && (q.backward ? child.stream <= *q.to : child.stream >= *q.to))
+      break;
     if (chunk.size() == q.limit) {
       more = true;
       break;
@@ -160,15 +165,18 @@ absl::StatusOr<Response> GetRelations(const RoomsContext* context,
     ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(child.child));
     if (!event_type.empty() && meta.type != event_type) continue;
     // A redacted child has lost its m.relates_to: it no longer relates.
-    ASSIGN_OR_RETURN(bool redacted, IsRedacted(*context, room.room_nid, meta.event_id));
+    ASSIGN_OR_RETURN(bool redacted,
+                     IsRedacted(*context, room.room_nid, meta.event_id));
     if (redacted) continue;
-    ASSIGN_OR_RETURN(boost::json::object event,
-                     ServeEvent(*context, room, child.child, r.principal.user_id));
+    ASSIGN_OR_RETURN(
+        boost::json::object event,
+        ServeEvent(*context, room, child.child, r.principal.user_id));
     chunk.push_back(std::move(event));
   }
   boost::json::object body{{"chunk", std::move(chunk)}};
   if (more && last) body["next_batch"] = absl::StrCat("r", *last);
-  if (!r.Query("from").empty()) body["prev_batch"] = std::string(r.Query("from"));
+  if (!r.Query("from").empty())
+    body["prev_batch"] = std::string(r.Query("from"));
   if (q.recurse) body["recursion_depth"] = kMaxRecursion;
   return Response::Json(boost::json::serialize(body));
 }
@@ -177,13 +185,14 @@ absl::StatusOr<Response> GetRelations(const RoomsContext* context,
 
 absl::Status AddRelationsRoutes(http::RouteTable* table,
                                 const RoomsContext* context) {
-  for (const char* suffix :
-       {"", "/{relType}", "/{relType}/{eventType}"}) {
+  for (const char* suffix : {"", "/{relType}", "/{relType}/{eventType}"}) {
     http::Route route;
-    route.pattern =
-        absl::StrCat("/_matrix/client/v1/rooms/{roomId}/relations/{eventId}", suffix);
+    route.pattern = absl::StrCat(
+        "/_matrix/client/v1/rooms/{roomId}/relations/{eventId}", suffix);
     route.auth = http::Auth::kUser;
-    route.handler = [context](const Request& r) { return GetRelations(context, r); };
+    route.handler = [context](const Request& r) {
+      return GetRelations(context, r);
+    };
     RETURN_IF_ERROR(table->Add(std::move(route)));
   }
   return absl::OkStatus();

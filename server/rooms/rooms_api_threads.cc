@@ -38,16 +38,20 @@ absl::StatusOr<bool> Participated(const RoomsContext& context,
                                   const storage::EventMeta& root,
                                   storage::UserNid user) {
   if (root.sender_nid == user) return true;
-  ASSIGN_OR_RETURN(auto replies, context.relations->Children(
-                                     room, root.event_id, storage::kRelThread, 0,
-                                     storage::Direction::kForward, kMaxScanned));
-  return std::any_of(replies.begin(), replies.end(),
-                     [&](const storage::Relation& r) { return r.sender == user; });
+  ASSIGN_OR_RETURN(
+      auto replies,
+      context.relations->Children(room, root.event_id, storage::kRelThread, 0,
+                                  storage::Direction::kForward, kMaxScanned));
+  return std::any_of(
+      replies.begin(), replies.end(),
+      [&](const storage::Relation& r) { return r.sender == user; });
 }
 
-absl::StatusOr<Response> GetThreads(const RoomsContext* context, const Request& r) {
-  ASSIGN_OR_RETURN(storage::RoomInfo room,
-                   RequireJoined(*context, r.Param("roomId"), r.principal.user_id));
+absl::StatusOr<Response> GetThreads(const RoomsContext* context,
+                                    const Request& r) {
+  ASSIGN_OR_RETURN(
+      storage::RoomInfo room,
+      RequireJoined(*context, r.Param("roomId"), r.principal.user_id));
   std::string_view include = r.Query("include");
   if (!include.empty() && include != "all" && include != "participated") {
     return InvalidParam("include must be all or participated");
@@ -65,7 +69,8 @@ absl::StatusOr<Response> GetThreads(const RoomsContext* context, const Request& 
   }
   if (context->relations == nullptr) return NotFound("Threads unavailable");
   storage::EventStore& store = context->writer->store();
-  ASSIGN_OR_RETURN(storage::UserNid user, store.LookupUser(r.principal.user_id));
+  ASSIGN_OR_RETURN(storage::UserNid user,
+                   store.LookupUser(r.principal.user_id));
   boost::json::array chunk;
   size_t scanned = 0;
   bool more = true;
@@ -76,7 +81,8 @@ absl::StatusOr<Response> GetThreads(const RoomsContext* context, const Request& 
     for (const storage::ThreadEntry& thread : threads) {
       ++scanned;
       before = thread.latest;
-      absl::StatusOr<storage::EventNid> root = store.LookupEvent(thread.root_id);
+      absl::StatusOr<storage::EventNid> root =
+          store.LookupEvent(thread.root_id);
       if (absl::IsNotFound(root.status())) continue;  // not (yet) received
       if (!root.ok()) return root.status();
       ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(*root));
@@ -94,18 +100,22 @@ absl::StatusOr<Response> GetThreads(const RoomsContext* context, const Request& 
   }
   boost::json::object body{{"chunk", std::move(chunk)}};
   // Spec: next_batch is absent when there are no more results.
-  ASSIGN_OR_RETURN(auto rest, context->relations->Threads(room.room_nid, before, 1));
+  ASSIGN_OR_RETURN(auto rest,
+                   context->relations->Threads(room.room_nid, before, 1));
   if (!rest.empty()) body["next_batch"] = absl::StrCat(before);
   return Response::Json(boost::json::serialize(body));
 }
 
 }  // namespace
 
-absl::Status AddThreadsRoutes(http::RouteTable* table, const RoomsContext* context) {
+absl::Status AddThreadsRoutes(http::RouteTable* table,
+                              const RoomsContext* context) {
   http::Route route;
   route.pattern = "/_matrix/client/v1/rooms/{roomId}/threads";
   route.auth = http::Auth::kUser;
-  route.handler = [context](const Request& r) { return GetThreads(context, r); };
+  route.handler = [context](const Request& r) {
+    return GetThreads(context, r);
+  };
   return table->Add(std::move(route));
 }
 

@@ -48,14 +48,16 @@ void CheckRoundTripAndOrder(Gen gen) {
 TEST(RelationKeysTest, RoundTripAndOrder) {
   CheckRoundTripAndOrder<RelationKey>(
       [] { return std::tuple(Num(), Str(), Str(), Num()); });
-  CheckRoundTripAndOrder<RelationValue>([] { return std::tuple(Num(), Num()); });
+  CheckRoundTripAndOrder<RelationValue>(
+      [] { return std::tuple(Num(), Num()); });
   CheckRoundTripAndOrder<RedactionKey>([] { return std::tuple(Num(), Str()); });
   CheckRoundTripAndOrder<ThreadKey>(
       [] { return std::tuple(Num(), Num(), Str()); });
 }
 
 TEST(RelationKeysTest, ParentAndRelTypePrefixesSelectOnlyThem) {
-  std::string parent = RelationKey::EncodePrefix(uint64_t{1}, std::string("$a"));
+  std::string parent =
+      RelationKey::EncodePrefix(uint64_t{1}, std::string("$a"));
   std::string thread = RelationKey::EncodePrefix(uint64_t{1}, std::string("$a"),
                                                  std::string("m.thread"));
   std::string child = RelationKey::Encode(1, "$a", "m.thread", 7);

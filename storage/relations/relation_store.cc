@@ -51,7 +51,8 @@ absl::StatusOr<Relation> DecodeRelation(std::string_view key,
                                         std::string_view value) {
   auto k = RelationKey::Decode(key);
   auto v = RelationValue::Decode(value);
-  if (!k.ok() || !v.ok()) return absl::DataLossError("eventid_relations: bad row");
+  if (!k.ok() || !v.ok())
+    return absl::DataLossError("eventid_relations: bad row");
   return Relation{std::get<3>(*k), std::get<0>(*v), std::get<1>(*v),
                   std::get<2>(*k)};
 }
@@ -59,12 +60,13 @@ absl::StatusOr<Relation> DecodeRelation(std::string_view key,
 absl::Status StageThread(const Engine& engine, const RelationSource& source,
                          const std::string& root, rocksdb::WriteBatch& batch) {
   // The previous latest reply is the root's last m.thread row.
-  std::string prefix = RelationKey::EncodePrefix(source.room, root,
-                                                 std::string(kRelThread));
+  std::string prefix =
+      RelationKey::EncodePrefix(source.room, root, std::string(kRelThread));
   std::optional<StreamPos> previous;
   RETURN_IF_ERROR(ScanPrefix(
       engine, Cf::kEventidRelations, prefix, "", /*backward=*/true,
-      [&](std::string_view key, std::string_view value) -> absl::StatusOr<bool> {
+      [&](std::string_view key,
+          std::string_view value) -> absl::StatusOr<bool> {
         ASSIGN_OR_RETURN(Relation relation, DecodeRelation(key, value));
         previous = relation.stream;
         return false;
@@ -72,12 +74,13 @@ absl::Status StageThread(const Engine& engine, const RelationSource& source,
   rocksdb::ColumnFamilyHandle* threads = engine.cf(Cf::kRoomnidThreads);
   if (previous) {
     RETURN_IF_ERROR(FromRocks(
-        batch.Delete(threads, keys::ThreadKey::Encode(source.room, *previous, root)),
+        batch.Delete(threads,
+                     keys::ThreadKey::Encode(source.room, *previous, root)),
         "stage"));
   }
   return FromRocks(
-      batch.Put(threads, keys::ThreadKey::Encode(source.room, source.stream, root),
-                ""),
+      batch.Put(threads,
+                keys::ThreadKey::Encode(source.room, source.stream, root), ""),
       "stage");
 }
 
@@ -143,10 +146,12 @@ absl::StatusOr<std::vector<Relation>> RelationStore::Children(
     if (backward && from == 0) return out;
     if (backward) start = RelationKey::Encode(room, parent, rel_type, from - 1);
     if (!backward && from == std::numeric_limits<StreamPos>::max()) return out;
-    if (!backward) start = RelationKey::Encode(room, parent, rel_type, from + 1);
+    if (!backward)
+      start = RelationKey::Encode(room, parent, rel_type, from + 1);
     RETURN_IF_ERROR(ScanPrefix(
         engine_, Cf::kEventidRelations, prefix, start, backward,
-        [&](std::string_view key, std::string_view value) -> absl::StatusOr<bool> {
+        [&](std::string_view key,
+            std::string_view value) -> absl::StatusOr<bool> {
           ASSIGN_OR_RETURN(Relation relation, DecodeRelation(key, value));
           out.push_back(std::move(relation));
           return out.size() < limit;
@@ -157,7 +162,8 @@ absl::StatusOr<std::vector<Relation>> RelationStore::Children(
   std::string prefix = RelationKey::EncodePrefix(room, std::string(parent));
   RETURN_IF_ERROR(ScanPrefix(
       engine_, Cf::kEventidRelations, prefix, "", false,
-      [&](std::string_view key, std::string_view value) -> absl::StatusOr<bool> {
+      [&](std::string_view key,
+          std::string_view value) -> absl::StatusOr<bool> {
         ASSIGN_OR_RETURN(Relation relation, DecodeRelation(key, value));
         if (in_range(relation.stream)) out.push_back(std::move(relation));
         return true;
@@ -204,7 +210,8 @@ absl::StatusOr<std::vector<ThreadEntry>> RelationStore::Threads(
       engine_, Cf::kRoomnidThreads, prefix, start, /*backward=*/true,
       [&](std::string_view key, std::string_view) -> absl::StatusOr<bool> {
         auto decoded = keys::ThreadKey::Decode(key);
-        if (!decoded.ok()) return absl::DataLossError("roomnid_threads: bad key");
+        if (!decoded.ok())
+          return absl::DataLossError("roomnid_threads: bad key");
         out.push_back({std::get<1>(*decoded), std::get<2>(*decoded)});
         return out.size() < limit;
       }));

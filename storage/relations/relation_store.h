@@ -79,12 +79,9 @@ class RelationStore {
   // Children of `parent` in `room`, only of `rel_type` unless it is empty,
   // in stream order: forward, those with stream > `from`; backward (newest
   // first), those with stream < `from`. At most `limit`.
-  absl::StatusOr<std::vector<Relation>> Children(RoomNid room,
-                                                 std::string_view parent,
-                                                 std::string_view rel_type,
-                                                 StreamPos from,
-                                                 Direction direction,
-                                                 size_t limit) const;
+  absl::StatusOr<std::vector<Relation>> Children(
+      RoomNid room, std::string_view parent, std::string_view rel_type,
+      StreamPos from, Direction direction, size_t limit) const;
 
   // Whether `parent` has any child in `room`: one seek, for serving events
   // without aggregations (the common case) cheaply.

@@ -25,7 +25,8 @@ constexpr StreamPos kEnd = std::numeric_limits<StreamPos>::max();
 class RelationStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto engine = Engine::Open(testing::TestOptions(testing::NewTempPath("rel")));
+    auto engine =
+        Engine::Open(testing::TestOptions(testing::NewTempPath("rel")));
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = *std::move(engine);
     auto store = EventStore::Open(*engine_);
@@ -48,8 +49,8 @@ class RelationStoreTest : public ::testing::Test {
     std::string content = "{\"m.relates_to\":{\"rel_type\":\"" +
                           std::string(rel_type) + "\",\"event_id\":\"" +
                           std::string(parent) + "\"}}";
-    auto persisted =
-        room_->Persist(room_->Next("m.room.message", sender, std::nullopt, content));
+    auto persisted = room_->Persist(
+        room_->Next("m.room.message", sender, std::nullopt, content));
     EXPECT_TRUE(persisted.ok()) << persisted.status();
     return persisted.ok() ? persisted->stream : 0;
   }
@@ -61,7 +62,8 @@ class RelationStoreTest : public ::testing::Test {
   std::vector<StreamPos> Streams(std::string_view parent, std::string_view rel,
                                  StreamPos from, Direction dir, size_t limit) {
     RelationStore relations(*engine_);
-    auto children = relations.Children(room_nid(), parent, rel, from, dir, limit);
+    auto children =
+        relations.Children(room_nid(), parent, rel, from, dir, limit);
     EXPECT_TRUE(children.ok()) << children.status();
     std::vector<StreamPos> out;
     for (const Relation& r : *children) out.push_back(r.stream);
@@ -144,24 +146,33 @@ TEST_F(RelationStoreTest, FirstRedactionIsKept) {
   auto first = room_->Persist(
       room_->Next("m.room.redaction", kAlice, std::nullopt, content));
   ASSERT_TRUE(first.ok()) << first.status();
-  ASSERT_TRUE(room_->Persist(room_->Next("m.room.redaction", kAlice,
-                                         std::nullopt, content))
+  ASSERT_TRUE(room_
+                  ->Persist(room_->Next("m.room.redaction", kAlice,
+                                        std::nullopt, content))
                   .ok());
   EXPECT_EQ(*relations.RedactionOf(room_nid(), target), first->event_nid);
 }
 
 TEST_F(RelationStoreTest, RejectedAndOutlierEventsDoNotCount) {
   std::string root = Root();
-  std::string content = "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
-                        "\"event_id\":\"" + root + "\"}}";
+  std::string content =
+      "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
+      "\"event_id\":\"" +
+      root + "\"}}";
   PersistRequest rejected;
   rejected.rejected = true;
-  ASSERT_TRUE(room_->Persist(room_->Next("m.room.message", kBob, std::nullopt,
-                                         content), rejected).ok());
+  ASSERT_TRUE(
+      room_
+          ->Persist(room_->Next("m.room.message", kBob, std::nullopt, content),
+                    rejected)
+          .ok());
   PersistRequest outlier;
   outlier.outlier = true;
-  ASSERT_TRUE(room_->Persist(room_->Build("m.room.message", kBob, std::nullopt,
-                                          content, {}, 1), outlier).ok());
+  ASSERT_TRUE(room_
+                  ->Persist(room_->Build("m.room.message", kBob, std::nullopt,
+                                         content, {}, 1),
+                            outlier)
+                  .ok());
   EXPECT_TRUE(Streams(root, "", 0, Direction::kForward, 10).empty());
   RelationStore relations(*engine_);
   EXPECT_TRUE(relations.Threads(room_nid(), kEnd, 10)->empty());
@@ -169,8 +180,10 @@ TEST_F(RelationStoreTest, RejectedAndOutlierEventsDoNotCount) {
 
 TEST_F(RelationStoreTest, DuplicatePersistAddsNoRow) {
   std::string root = Root();
-  std::string content = "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
-                        "\"event_id\":\"" + root + "\"}}";
+  std::string content =
+      "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
+      "\"event_id\":\"" +
+      root + "\"}}";
   testing::BuiltEvent reply =
       room_->Next("m.room.message", kBob, std::nullopt, content);
   ASSERT_TRUE(room_->Persist(reply).ok());
@@ -182,8 +195,10 @@ TEST_F(RelationStoreTest, DuplicatePersistAddsNoRow) {
 
 TEST_F(RelationStoreTest, PromotedOutlierCountsFromItsPromotion) {
   std::string root = Root();
-  std::string content = "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
-                        "\"event_id\":\"" + root + "\"}}";
+  std::string content =
+      "{\"m.relates_to\":{\"rel_type\":\"m.thread\","
+      "\"event_id\":\"" +
+      root + "\"}}";
   testing::BuiltEvent reply =
       room_->Next("m.room.message", kBob, std::nullopt, content);
   PersistRequest outlier;

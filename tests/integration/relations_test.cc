@@ -26,8 +26,9 @@ class RelationsTest : public AccountsTest {
     ASSERT_EQ(created.status, 200);
     room_ = created.Str("room_id");
     for (const std::string* token : {&bob_, &carol_}) {
-      ASSERT_EQ(Call("POST", absl::StrCat(kV3, "/join/", room_), "{}", *token).status,
-                200);
+      ASSERT_EQ(
+          Call("POST", absl::StrCat(kV3, "/join/", room_), "{}", *token).status,
+          200);
     }
   }
 
@@ -40,26 +41,30 @@ class RelationsTest : public AccountsTest {
 
   // Sends an m.room.message with `content` (JSON); returns its event id.
   std::string Send(const std::string& token, const std::string& content) {
-    Reply reply = Call("PUT", Room(absl::StrCat("/send/m.room.message/t", ++txn_)),
-                       content, token);
+    Reply reply =
+        Call("PUT", Room(absl::StrCat("/send/m.room.message/t", ++txn_)),
+             content, token);
     EXPECT_EQ(reply.status, 200) << boost::json::serialize(reply.body);
     return reply.Str("event_id");
   }
   std::string Text(const std::string& token, const std::string& body) {
-    return Send(token, absl::StrCat(R"({"msgtype":"m.text","body":")", body, R"("})"));
+    return Send(token,
+                absl::StrCat(R"({"msgtype":"m.text","body":")", body, R"("})"));
   }
   std::string Related(const std::string& token, const std::string& rel_type,
                       const std::string& parent, const std::string& body,
                       const std::string& extra = "") {
-    return Send(token, absl::StrCat(R"({"msgtype":"m.text","body":")", body,
-                                    R"(",)", extra, R"("m.relates_to":{"rel_type":")",
-                                    rel_type, R"(","event_id":")", parent, R"("}})"));
+    return Send(token,
+                absl::StrCat(R"({"msgtype":"m.text","body":")", body, R"(",)",
+                             extra, R"("m.relates_to":{"rel_type":")", rel_type,
+                             R"(","event_id":")", parent, R"("}})"));
   }
   std::string Edit(const std::string& token, const std::string& original,
                    const std::string& body) {
-    return Related(token, "m.replace", original, "* " + body,
-                   absl::StrCat(R"("m.new_content":{"msgtype":"m.text","body":")",
-                                body, R"("},)"));
+    return Related(
+        token, "m.replace", original, "* " + body,
+        absl::StrCat(R"("m.new_content":{"msgtype":"m.text","body":")", body,
+                     R"("},)"));
   }
   Reply Redact(const std::string& token, const std::string& event) {
     return Call("PUT", Room(absl::StrCat("/redact/", event, "/r", ++txn_)),
@@ -67,11 +72,13 @@ class RelationsTest : public AccountsTest {
   }
   boost::json::object GetEvent(const std::string& event,
                                const std::string& token = "") {
-    Reply reply = Call("GET", Room("/event/" + event), "", token.empty() ? alice_ : token);
+    Reply reply = Call("GET", Room("/event/" + event), "",
+                       token.empty() ? alice_ : token);
     EXPECT_EQ(reply.status, 200);
     return reply.body;
   }
-  static const boost::json::object& Relations(const boost::json::object& event) {
+  static const boost::json::object& Relations(
+      const boost::json::object& event) {
     static const boost::json::object kEmpty;
     const auto* u = event.if_contains("unsigned");
     if (u == nullptr || !u->is_object()) return kEmpty;
@@ -115,7 +122,8 @@ TEST_F(RelationsTest, RedactedEventsAreServedStripped) {
     const auto& object = event.as_object();
     EXPECT_TRUE(object.at("content").as_object().empty())
         << boost::json::serialize(object);
-    const auto& because = object.at("unsigned").at("redacted_because").as_object();
+    const auto& because =
+        object.at("unsigned").at("redacted_because").as_object();
     EXPECT_EQ(because.at("event_id").as_string(), redaction.Str("event_id"));
     EXPECT_EQ(because.at("type").as_string(), "m.room.redaction");
     EXPECT_EQ(because.at("content").at("reason").as_string(), "spam");
@@ -148,11 +156,17 @@ TEST_F(RelationsTest, LatestEditByTheSenderIsBundled) {
   EXPECT_EQ(event.at("content").at("body").as_string(), "v0");
   const auto& replace = Relations(event).at("m.replace").as_object();
   EXPECT_EQ(replace.at("event_id").as_string(), v2);
-  EXPECT_EQ(replace.at("content").at("m.new_content").at("body").as_string(), "v2");
+  EXPECT_EQ(replace.at("content").at("m.new_content").at("body").as_string(),
+            "v2");
   // Redacting the latest edit reverts to the one before.
   ASSERT_EQ(Redact(bob_, v2).status, 200);
-  EXPECT_EQ(Relations(GetEvent(original)).at("m.replace").at("content")
-                .at("m.new_content").at("body").as_string(), "v1");
+  EXPECT_EQ(Relations(GetEvent(original))
+                .at("m.replace")
+                .at("content")
+                .at("m.new_content")
+                .at("body")
+                .as_string(),
+            "v1");
   // A redacted original has no edit bundled.
   ASSERT_EQ(Redact(bob_, original).status, 200);
   EXPECT_FALSE(Relations(GetEvent(original)).contains("m.replace"));
@@ -167,17 +181,24 @@ TEST_F(RelationsTest, ThreadSummaryAndReferences) {
   const auto& thread = Relations(as_bob).at("m.thread").as_object();
   EXPECT_EQ(thread.at("count").as_int64(), 2);
   EXPECT_EQ(thread.at("latest_event").at("event_id").as_string(), latest);
-  EXPECT_EQ(thread.at("latest_event").at("content").at("body").as_string(), "two");
+  EXPECT_EQ(thread.at("latest_event").at("content").at("body").as_string(),
+            "two");
   EXPECT_TRUE(thread.at("current_user_participated").as_bool());
-  EXPECT_TRUE(Relations(GetEvent(root, alice_)).at("m.thread")
-                  .at("current_user_participated").as_bool());  // root sender
-  EXPECT_FALSE(Relations(GetEvent(root, carol_)).at("m.thread")
-                   .at("current_user_participated").as_bool());
+  EXPECT_TRUE(Relations(GetEvent(root, alice_))
+                  .at("m.thread")
+                  .at("current_user_participated")
+                  .as_bool());  // root sender
+  EXPECT_FALSE(Relations(GetEvent(root, carol_))
+                   .at("m.thread")
+                   .at("current_user_participated")
+                   .as_bool());
   // /context serves the same summary for its viewer.
   Reply context = Call("GET", Room("/context/" + root), "", bob_);
   ASSERT_EQ(context.status, 200);
   EXPECT_TRUE(Relations(context.body["event"].as_object())
-                  .at("m.thread").at("current_user_participated").as_bool());
+                  .at("m.thread")
+                  .at("current_user_participated")
+                  .as_bool());
   const auto& refs = Relations(as_bob).at("m.reference").at("chunk").as_array();
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_EQ(refs[0].at("event_id").as_string(), ref);
@@ -205,20 +226,23 @@ TEST_F(RelationsTest, RelationsFilterAndPaginate) {
   EXPECT_EQ(Ids(all.body).size(), 7u);
   EXPECT_EQ(Ids(all.body)[0], other.Str("event_id"));
   // By rel_type, and by rel_type and event type.
-  Reply refs = Call("GET", V1("/relations/" + root + "/m.reference"), "", alice_);
+  Reply refs =
+      Call("GET", V1("/relations/" + root + "/m.reference"), "", alice_);
   EXPECT_THAT(Ids(refs.body), ::testing::ElementsAre(ref));
-  Reply typed = Call("GET", V1("/relations/" + root + "/m.thread/m.room.message"), "",
-                     alice_);
-  EXPECT_THAT(Ids(typed.body), ::testing::ElementsAre(replies[4], replies[3], replies[2],
-                                                      replies[1], replies[0]));
+  Reply typed = Call(
+      "GET", V1("/relations/" + root + "/m.thread/m.room.message"), "", alice_);
+  EXPECT_THAT(Ids(typed.body),
+              ::testing::ElementsAre(replies[4], replies[3], replies[2],
+                                     replies[1], replies[0]));
   // Backward pages of 2.
   std::vector<std::string> seen;
   std::string from;
   for (int page = 0; page < 10; ++page) {
-    Reply r = Call("GET", V1(absl::StrCat("/relations/", root,
-                                          "/m.thread/m.room.message?limit=2",
-                                          from.empty() ? "" : "&from=" + from)),
-                   "", alice_);
+    Reply r = Call(
+        "GET",
+        V1(absl::StrCat("/relations/", root, "/m.thread/m.room.message?limit=2",
+                        from.empty() ? "" : "&from=" + from)),
+        "", alice_);
     ASSERT_EQ(r.status, 200);
     for (const auto& id : Ids(r.body)) seen.push_back(id);
     if (!r.body.contains("next_batch")) break;
@@ -227,11 +251,14 @@ TEST_F(RelationsTest, RelationsFilterAndPaginate) {
   EXPECT_THAT(seen, ::testing::ElementsAre(replies[4], replies[3], replies[2],
                                            replies[1], replies[0]));
   // Forward pages of 3.
-  Reply f1 = Call("GET", V1("/relations/" + root + "/m.thread?dir=f&limit=3"), "", alice_);
-  EXPECT_THAT(Ids(f1.body), ::testing::ElementsAre(replies[0], replies[1], replies[2]));
+  Reply f1 = Call("GET", V1("/relations/" + root + "/m.thread?dir=f&limit=3"),
+                  "", alice_);
+  EXPECT_THAT(Ids(f1.body),
+              ::testing::ElementsAre(replies[0], replies[1], replies[2]));
   ASSERT_TRUE(f1.body.contains("next_batch"));
-  Reply f2 = Call("GET", V1("/relations/" + root + "/m.thread?dir=f&limit=3&from=" +
-                            f1.Str("next_batch")),
+  Reply f2 = Call("GET",
+                  V1("/relations/" + root +
+                     "/m.thread?dir=f&limit=3&from=" + f1.Str("next_batch")),
                   "", alice_);
   EXPECT_THAT(Ids(f2.body), ::testing::ElementsAre(replies[3], replies[4],
                                                    other.Str("event_id")));
@@ -240,9 +267,12 @@ TEST_F(RelationsTest, RelationsFilterAndPaginate) {
   EXPECT_EQ(Call("GET", V1("/relations/$nope"), "", alice_).status, 404);
   // Not a member.
   Reply created = Call("POST", absl::StrCat(kV3, "/createRoom"), "{}", carol_);
-  EXPECT_EQ(Call("GET", absl::StrCat(kV1, "/rooms/", created.Str("room_id"),
-                                     "/relations/", root),
-                 "", alice_).status, 403);
+  EXPECT_EQ(Call("GET",
+                 absl::StrCat(kV1, "/rooms/", created.Str("room_id"),
+                              "/relations/", root),
+                 "", alice_)
+                .status,
+            403);
 }
 
 TEST_F(RelationsTest, RelationsRecurse) {
@@ -252,12 +282,13 @@ TEST_F(RelationsTest, RelationsRecurse) {
   Reply flat = Call("GET", V1("/relations/" + root), "", alice_);
   EXPECT_THAT(Ids(flat.body), ::testing::ElementsAre(reply));
   EXPECT_FALSE(flat.body.contains("recursion_depth"));
-  Reply deep = Call("GET", V1("/relations/" + root + "?recurse=true"), "", alice_);
+  Reply deep =
+      Call("GET", V1("/relations/" + root + "?recurse=true"), "", alice_);
   ASSERT_EQ(deep.status, 200);
   EXPECT_THAT(Ids(deep.body), ::testing::ElementsAre(edit, reply));
   EXPECT_TRUE(deep.body.contains("recursion_depth"));
-  Reply edits = Call("GET", V1("/relations/" + root + "/m.replace?recurse=true"), "",
-                     alice_);
+  Reply edits = Call(
+      "GET", V1("/relations/" + root + "/m.replace?recurse=true"), "", alice_);
   EXPECT_THAT(Ids(edits.body), ::testing::ElementsAre(edit));
 }
 
@@ -273,15 +304,19 @@ TEST_F(RelationsTest, ThreadsListAllAndParticipated) {
   ASSERT_EQ(all.status, 200) << boost::json::serialize(all.body);
   EXPECT_THAT(Ids(all.body), ::testing::ElementsAre(a, c, b));
   EXPECT_EQ(Relations(all.body["chunk"].as_array()[0].as_object())
-                .at("m.thread").at("count").as_int64(), 2);
+                .at("m.thread")
+                .at("count")
+                .as_int64(),
+            2);
   Reply mine = Call("GET", V1("/threads?include=participated"), "", bob_);
   EXPECT_THAT(Ids(mine.body), ::testing::ElementsAre(a));
   // Pages of one.
   std::vector<std::string> seen;
   std::string from;
   for (int page = 0; page < 10; ++page) {
-    Reply r = Call("GET", V1(absl::StrCat("/threads?limit=1",
-                                          from.empty() ? "" : "&from=" + from)),
+    Reply r = Call("GET",
+                   V1(absl::StrCat("/threads?limit=1",
+                                   from.empty() ? "" : "&from=" + from)),
                    "", bob_);
     ASSERT_EQ(r.status, 200);
     for (const auto& id : Ids(r.body)) seen.push_back(id);
@@ -296,25 +331,28 @@ TEST_F(RelationsTest, SendingChecksThreadRootsAndDuplicateAnnotations) {
   std::string root = Text(alice_, "root");
   std::string reply = Related(bob_, "m.thread", root, "reply");
   // Spec: threading — no thread off an event that has a relation itself.
-  Reply nested = Call("PUT", Room("/send/m.room.message/n1"),
-                      absl::StrCat(R"({"body":"x","m.relates_to":{"rel_type":"m.thread",)",
-                                   R"("event_id":")", reply, R"("}})"),
-                      carol_);
+  Reply nested =
+      Call("PUT", Room("/send/m.room.message/n1"),
+           absl::StrCat(R"({"body":"x","m.relates_to":{"rel_type":"m.thread",)",
+                        R"("event_id":")", reply, R"("}})"),
+           carol_);
   EXPECT_EQ(nested.status, 400);
   EXPECT_EQ(nested.Errcode(), "M_UNKNOWN");
   // Spec: event_annotations — one annotation per (sender, type, key).
-  std::string annotation = absl::StrCat(
-      R"({"m.relates_to":{"rel_type":"m.annotation","event_id":")", root,
-      R"(","key":"+1"}})");
+  std::string annotation =
+      absl::StrCat(R"({"m.relates_to":{"rel_type":"m.annotation","event_id":")",
+                   root, R"(","key":"+1"}})");
   Reply first = Call("PUT", Room("/send/m.reaction/a1"), annotation, carol_);
   ASSERT_EQ(first.status, 200);
   Reply again = Call("PUT", Room("/send/m.reaction/a2"), annotation, carol_);
   EXPECT_EQ(again.status, 400);
   EXPECT_EQ(again.Errcode(), "M_DUPLICATE_ANNOTATION");
-  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a3"), annotation, bob_).status, 200);
+  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a3"), annotation, bob_).status,
+            200);
   // Allowed again once the first is redacted.
   ASSERT_EQ(Redact(carol_, first.Str("event_id")).status, 200);
-  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a4"), annotation, carol_).status, 200);
+  EXPECT_EQ(Call("PUT", Room("/send/m.reaction/a4"), annotation, carol_).status,
+            200);
 }
 
 }  // namespace
