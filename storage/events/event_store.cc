@@ -126,6 +126,10 @@ absl::StatusOr<StateKey> EventStore::Impl::GetStateKey(StateKeyNid nid) const {
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     Engine& engine, const EventStoreOptions& options) {
+  if (!(options.max_delta_fraction >= 0)) {  // also rejects NaN
+    return absl::InvalidArgumentError(
+        "event store: max_delta_fraction must be >= 0");
+  }
   Impl::LastNids last;
   ASSIGN_OR_RETURN(last.room, LastNidIn(engine, Cf::kRoomnidRoom));
   ASSIGN_OR_RETURN(last.event, LastNidIn(engine, Cf::kEventnidEventmeta));

@@ -132,7 +132,8 @@ struct PersistedEvent {
 class EventStore {
  public:
   // Reads the highest stored nids and stream position to initialise the
-  // allocators. `engine` must outlive the store.
+  // allocators. `engine` must outlive the store. InvalidArgument for bad
+  // options (max_snapshot_chain 0 is allowed: every snapshot is full).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(
       Engine& engine, const EventStoreOptions& options = {});
   ~EventStore();

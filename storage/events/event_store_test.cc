@@ -124,6 +124,27 @@ TEST_F(EventStoreTest, PersistRoundTripsJsonMetaAndIds) {
   EXPECT_TRUE(absl::IsNotFound(store_->EventJson(9999).status()));
 }
 
+TEST_F(EventStoreTest, BadOptionsAreRefused) {
+  EventStoreOptions options;
+  options.max_delta_fraction = -1;
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      EventStore::Open(*engine_, options).status()));
+}
+
+TEST_F(EventStoreTest, ChainZeroWritesFullSnapshots) {
+  store_.reset();
+  EventStoreOptions options;
+  options.max_snapshot_chain = 0;
+  store_ = *EventStore::Open(*engine_, options);
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  ASSERT_OK_AND_ASSIGN(PersistedEvent join, room.Member(kAlice, "join"));
+  EXPECT_EQ(store_->CurrentState(create.room_nid).value()->size(), 2u);
+  EXPECT_EQ(*store_->DiffStates(create.state_after, join.state_after),
+            (StateDelta{{*store_->LookupStateKey("m.room.member", kAlice),
+                         join.event_nid}}));
+}
+
 TEST_F(EventStoreTest, DuplicatePersistWritesNothing) {
   TestRoom room(*store_, "!r:example.org");
   auto create = room.Next("m.room.create", kAlice, "", R"({"creator":"x"})");
