@@ -149,6 +149,8 @@ absl::Status App::InitRooms() {
   rooms_context_.writer = room_writer_.get();
   rooms_context_.clock = &SystemClock::Get();
   rooms_context_.txns = &txns_;
+  forgotten_ = std::make_unique<storage::ForgottenStore>(engine_.get());
+  rooms_context_.forgotten = forgotten_.get();
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

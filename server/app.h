@@ -72,6 +72,7 @@ class App {
   // Relations, threads and redactions (indexed by the event store).
   std::unique_ptr<storage::RelationStore> relations_;
   rooms::TxnCache txns_;
+  std::unique_ptr<storage::ForgottenStore> forgotten_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;

@@ -70,6 +70,8 @@ enum class Cf : uint8_t {
   kEventidRelations,
   kEventidRedaction,
   kRoomnidThreads,
+  kEventidHaschildren,
+  kUseridForgotten,
   kCount,
 };
 
@@ -151,6 +153,11 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          "u64 redaction event nid", Preset::kPointLookup},
         {Cf::kRoomnidThreads, "roomnid_threads", "u64.u64.str", "empty",
          Preset::kPrefixScan},
+        {Cf::kEventidHaschildren, "eventid_haschildren", "u64.str", "empty",
+         Preset::kPointLookup},
+        // Rooms a user forgot (storage/membership).
+        {Cf::kUseridForgotten, "userid_forgotten", "str.u64",
+         "u64 member event nid when forgotten", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

@@ -15,6 +15,7 @@
 #include "server/http/router.h"
 #include "server/rooms/room_writer.h"
 #include "server/rooms/txn_cache.h"
+#include "storage/membership/forgotten_store.h"
 #include "storage/directory/directory_store.h"
 #include "storage/relations/relation_store.h"
 
@@ -38,6 +39,8 @@ struct RoomsContext {
   // Whether a local user is a server admin (may delete any alias and
   // publish any room). Optional: nobody is.
   std::function<bool(std::string_view user_id)> is_server_admin;
+  // Rooms users forgot (POST /forget). Optional: the route is absent.
+  storage::ForgottenStore* forgotten = nullptr;
   // Rate limit of the routes that send events; nullptr: not limited.
   const http::RequestLimiter* message_limit = nullptr;
   // Relations and redactions (relations.h). Optional: events are then

@@ -67,8 +67,43 @@ absl::StatusOr<Response> ChangeMembership(const RoomsContext* context,
 
 }  // namespace
 
+// Spec: POST /rooms/{roomId}/forget — only after leaving.
+absl::StatusOr<Response> Forget(const RoomsContext* context, const Request& r) {
+  storage::EventStore& store = context->writer->store();
+  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(r.Param("roomId"));
+  absl::StatusOr<storage::UserNid> user = store.LookupUser(r.principal.user_id);
+  if (absl::IsNotFound(room.status()) || absl::IsNotFound(user.status())) {
+    return NotFound("You have never been in this room");
+  }
+  RETURN_IF_ERROR(room.status());
+  RETURN_IF_ERROR(user.status());
+  absl::StatusOr<storage::EventNid> member = store.CurrentStateEvent(
+      room->room_nid, "m.room.member", r.principal.user_id);
+  if (absl::IsNotFound(member.status())) {
+    return NotFound("You have never been in this room");
+  }
+  RETURN_IF_ERROR(member.status());
+  ASSIGN_OR_RETURN(storage::Membership membership,
+                   store.MembershipOf(room->room_nid, *user));
+  if (membership == storage::Membership::kJoin) {
+    return MatrixError(400, errcode::kUnknown, "The user has not left the room");
+  }
+  RETURN_IF_ERROR(context->forgotten->Forget(r.principal.user_id,
+                                             room->room_nid, *member));
+  return Response::Json("{}");
+}
+
 absl::Status AddMembershipRoutes(http::RouteTable* table,
                                  const RoomsContext* context) {
+  if (context->forgotten != nullptr) {
+    http::Route forget;
+    forget.method = http::Method::kPost;
+    forget.pattern = "/rooms/{roomId}/forget";
+    forget.auth = http::Auth::kUser;
+    forget.rate_limit = context->message_limit;
+    forget.handler = [context](const Request& r) { return Forget(context, r); };
+    RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(forget)));
+  }
   static const MembershipSpec kSpecs[] = {
       {"/rooms/{roomId}/join", "join", Target::kSelf, "roomId"},
       {"/join/{roomIdOrAlias}", "join", Target::kSelf, "roomIdOrAlias"},

@@ -171,6 +171,20 @@ TEST_F(RoomsTest, KnockThenGetInvited) {
             "M_FORBIDDEN");
 }
 
+TEST_F(RoomsTest, ForgetOnlyAfterLeaving) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  Reply joined = Call("POST", Room(room, "/forget"), "{}", bob_);
+  EXPECT_EQ(joined.status, 400);
+  EXPECT_EQ(joined.Errcode(), "M_UNKNOWN");
+  ASSERT_EQ(Call("POST", Room(room, "/leave"), "{}", bob_).status, 200);
+  EXPECT_EQ(Call("POST", Room(room, "/forget"), "{}", bob_).status, 200);
+  EXPECT_EQ(Call("POST", Room("!never:test.example", "/forget"), "{}", bob_).Errcode(),
+            "M_NOT_FOUND");
+  // Forgetting does not stop him from coming back.
+  EXPECT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+}
+
 TEST_F(RoomsTest, MessagesHonourFilters) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);

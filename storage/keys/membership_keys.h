@@ -1,0 +1,21 @@
+// Keys of the per-user membership families (storage/FORMAT.md,
+// "Forgotten rooms").
+#ifndef MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
+#define MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "storage/keys/codec.h"
+
+namespace myelin::storage::keys {
+
+// `userid_forgotten`: (user id, room nid). A prefix scan on the user id
+// lists the rooms the user forgot.
+using ForgottenKey = Key<std::string, uint64_t>;
+// Its value: the nid of the user's member event when they forgot the room.
+using ForgottenValue = Key<uint64_t>;
+
+}  // namespace myelin::storage::keys
+
+#endif  // MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
