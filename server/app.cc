@@ -126,6 +126,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
   RETURN_IF_ERROR(client::AddWellKnownRoutes(&table, discovery));
   if (Serves(listener, config::Resource::kClient)) {
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
+    RETURN_IF_ERROR(client::AddCapabilitiesRoutes(&table));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),

@@ -5,6 +5,7 @@
 #include "boost/json/serialize.hpp"
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
+#include "dag/room_version/room_version.h"
 
 namespace myelin::client {
 
@@ -38,6 +39,33 @@ absl::Status AddVersionsRoutes(http::RouteTable* table) {
     return Response::Json(text);
   };
   return table->Add(std::move(route));
+}
+
+absl::Status AddCapabilitiesRoutes(http::RouteTable* table) {
+  boost::json::object available;
+  for (const RoomVersionRules& rules : AllRoomVersions()) {
+    available[rules.id] = rules.stable ? "stable" : "unstable";
+  }
+  boost::json::object enabled{{"enabled", true}};
+  boost::json::object capabilities{
+      {"m.change_password", enabled},
+      {"m.set_displayname", enabled},
+      {"m.set_avatar_url", enabled},
+      {"m.3pid_changes", {{"enabled", false}}},
+      {"m.get_login_token", {{"enabled", false}}},
+      {"m.room_versions",
+       {{"default", std::string(DefaultRoomVersion().id)},
+        {"available", std::move(available)}}}};
+  Route route;
+  route.pattern = "/capabilities";
+  route.auth = http::Auth::kUser;
+  route.execution = Execution::kInline;
+  route.handler = [text = boost::json::serialize(boost::json::object{
+                       {"capabilities", std::move(capabilities)}})](
+                      const Request&) -> absl::StatusOr<Response> {
+    return Response::Json(text);
+  };
+  return table->AddUnder(http::ClientPrefixes(), std::move(route));
 }
 
 absl::Status AddWellKnownRoutes(http::RouteTable* table,

@@ -27,6 +27,11 @@ struct DiscoveryOptions {
 // GET /_matrix/client/versions.
 absl::Status AddVersionsRoutes(http::RouteTable* table);
 
+// GET /capabilities. Spec: client-server-api, "Capabilities negotiation":
+// password changes, profile changes, the room versions this server knows
+// and its default; 3PID changes and login tokens are not offered.
+absl::Status AddCapabilitiesRoutes(http::RouteTable* table);
+
 // GET /.well-known/matrix/client and /.well-known/matrix/server. Served on
 // every listener: clients look them up on whatever address the user typed.
 absl::Status AddWellKnownRoutes(http::RouteTable* table,

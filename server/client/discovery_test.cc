@@ -50,5 +50,20 @@ TEST(DiscoveryTest, WellKnownServerWhenConfigured) {
             "matrix.example.org:443");
 }
 
+TEST(DiscoveryTest, CapabilitiesListEveryRoomVersion) {
+  http::RouteTable table;
+  ASSERT_TRUE(AddCapabilitiesRoutes(&table).ok());
+  auto response = Call(table, "/_matrix/client/v3/capabilities");
+  ASSERT_TRUE(response.ok());
+  auto body = boost::json::parse(response->body).as_object();
+  const auto& capabilities = body.at("capabilities").as_object();
+  EXPECT_TRUE(capabilities.at("m.change_password").at("enabled").as_bool());
+  EXPECT_FALSE(capabilities.at("m.3pid_changes").at("enabled").as_bool());
+  const auto& versions = capabilities.at("m.room_versions").as_object();
+  EXPECT_EQ(versions.at("default").as_string(), "12");
+  EXPECT_EQ(versions.at("available").as_object().size(), 12u);
+  EXPECT_EQ(versions.at("available").at("1").as_string(), "stable");
+}
+
 }  // namespace
 }  // namespace myelin::client
