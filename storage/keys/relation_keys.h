@@ -20,6 +20,10 @@ using RelationValue = Key<uint64_t, uint64_t>;
 // `eventid_redaction`: (room nid, redacted event id). Value: NidKey of the
 // first redaction event naming it (later ones change nothing).
 using RedactionKey = Key<uint64_t, std::string>;
+// `eventid_haschildren`: (room nid, parent event id), written with every
+// relation to the parent, so serving an event learns whether it has
+// children with one bloom-filtered Get instead of a seek. Value: empty.
+using HasChildrenKey = Key<uint64_t, std::string>;
 // `roomnid_threads`: (room nid, stream of the thread's latest event, root
 // event id). A thread moves to its new latest position on each reply, so a
 // backward scan of one room lists threads by latest activity. Value: empty.

@@ -51,6 +51,8 @@ TEST(RelationKeysTest, RoundTripAndOrder) {
   CheckRoundTripAndOrder<RelationValue>(
       [] { return std::tuple(Num(), Num()); });
   CheckRoundTripAndOrder<RedactionKey>([] { return std::tuple(Num(), Str()); });
+  CheckRoundTripAndOrder<HasChildrenKey>(
+      [] { return std::tuple(Num(), Str()); });
   CheckRoundTripAndOrder<ThreadKey>(
       [] { return std::tuple(Num(), Num(), Str()); });
 }

@@ -121,6 +121,11 @@ absl::Status StageRelations(const Engine& engine, const RelationSource& source,
                                       relates->rel_type, source.stream),
                   RelationValue::Encode(source.event, source.sender)),
         "stage"));
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(engine.cf(Cf::kEventidHaschildren),
+                  keys::HasChildrenKey::Encode(source.room, relates->event_id),
+                  ""),
+        "stage"));
     if (relates->rel_type == kRelThread) {
       RETURN_IF_ERROR(StageThread(engine, source, relates->event_id, batch));
     }
@@ -177,15 +182,10 @@ absl::StatusOr<std::vector<Relation>> RelationStore::Children(
 
 absl::StatusOr<bool> RelationStore::HasChildren(RoomNid room,
                                                 std::string_view parent) const {
-  bool found = false;
-  RETURN_IF_ERROR(ScanPrefix(
-      engine_, Cf::kEventidRelations,
-      RelationKey::EncodePrefix(room, std::string(parent)), "", false,
-      [&](std::string_view, std::string_view) -> absl::StatusOr<bool> {
-        found = true;
-        return false;
-      }));
-  return found;
+  ASSIGN_OR_RETURN(auto row,
+                   engine_.Get(Cf::kEventidHaschildren,
+                               keys::HasChildrenKey::Encode(room, parent)));
+  return row.has_value();
 }
 
 absl::StatusOr<EventNid> RelationStore::RedactionOf(

@@ -83,8 +83,8 @@ class RelationStore {
       RoomNid room, std::string_view parent, std::string_view rel_type,
       StreamPos from, Direction direction, size_t limit) const;
 
-  // Whether `parent` has any child in `room`: one seek, for serving events
-  // without aggregations (the common case) cheaply.
+  // Whether `parent` has any child in `room`: one bloom-filtered point
+  // lookup, so serving events without children (the common case) is cheap.
   absl::StatusOr<bool> HasChildren(RoomNid room, std::string_view parent) const;
 
   // The nid of the first redaction of `event_id` in `room`, or 0: one
