@@ -275,6 +275,39 @@ TEST_F(RelationsTest, RelationsFilterAndPaginate) {
             403);
 }
 
+TEST_F(RelationsTest, RelationsStopAtToAndHideRedactedChildren) {
+  std::string root = Text(alice_, "root");
+  std::vector<std::string> replies;
+  for (int i = 0; i < 4; ++i) {
+    replies.push_back(Related(bob_, "m.thread", root, absl::StrCat("r", i)));
+  }
+  // A forward page of 1 gives a token after replies[0]; paging backward
+  // from the end to it stops before replies[0].
+  Reply first =
+      Call("GET", V1("/relations/" + root + "?dir=f&limit=1"), "", alice_);
+  ASSERT_TRUE(first.body.contains("next_batch"));
+  Reply back =
+      Call("GET", V1("/relations/" + root + "?to=" + first.Str("next_batch")),
+           "", alice_);
+  EXPECT_THAT(Ids(back.body),
+              ::testing::ElementsAre(replies[3], replies[2], replies[1]));
+  // A redacted child no longer relates: not listed, not counted.
+  ASSERT_EQ(Redact(bob_, replies[3]).status, 200);
+  Reply after = Call("GET", V1("/relations/" + root), "", alice_);
+  EXPECT_THAT(Ids(after.body),
+              ::testing::ElementsAre(replies[2], replies[1], replies[0]));
+  boost::json::object served = GetEvent(root);
+  const auto& thread = Relations(served).at("m.thread").as_object();
+  EXPECT_EQ(thread.at("count").as_int64(), 3);
+  EXPECT_EQ(thread.at("latest_event").at("event_id").as_string(), replies[2]);
+  // Bad parameters.
+  EXPECT_EQ(Call("GET", V1("/relations/" + root + "?dir=x"), "", alice_).status,
+            400);
+  EXPECT_EQ(Call("GET", V1("/relations/" + root + "?from=garbage"), "", alice_)
+                .status,
+            400);
+}
+
 TEST_F(RelationsTest, RelationsRecurse) {
   std::string root = Text(alice_, "root");
   std::string reply = Related(bob_, "m.thread", root, "reply");
