@@ -7,7 +7,8 @@ creates a room and invites the other, who joins; they exchange messages, one
 is edited (m.replace) and one redacted, and the history is paged back with
 /messages until there is no `end`. /sync is not implemented yet, so nio's sync
 loop is not used: sends go straight out (encryption off) and reads go through
-room_messages and room_get_event.
+room_messages and room_get_event. The redacted event must come back stripped
+(with redacted_because) and the edited one with its m.replace bundled.
 
 The server runs on 127.0.0.1 port 0 with a temporary data directory and is
 always stopped (SIGTERM, then SIGKILL); the whole run is bounded by
@@ -207,13 +208,21 @@ async def check_events(client, room_id, typo, edit, secret, redaction_id):
     check(redacts(got) == secret and got["content"]["reason"] == "oops",
           f"redaction: {got}")
 
-    # Spec (client-server API, "Redactions"): a redacted event is served with
-    # its content stripped. Checked where the server does it; see report.
+    # Spec (client-server API, "Redactions"): a redacted event is served
+    # with its content stripped and the redaction in redacted_because.
     redacted = ok(await client.room_get_event(room_id, secret),
-                  nio.RoomGetEventResponse).event
-    if "body" in redacted.source.get("content", {}):
-        print("NOTE: the redacted event is still served with its content "
-              "(redaction not applied on read yet)", file=sys.stderr)
+                  nio.RoomGetEventResponse).event.source
+    check(redacted["content"] == {}, f"redacted event: {redacted}")
+    because = redacted["unsigned"].get("redacted_because", {})
+    check(because.get("event_id") == redaction_id, f"redacted event: {redacted}")
+
+    # Spec (v1.7+, "Event replacements"): the original keeps its content and
+    # carries the edit in its bundled aggregations.
+    original = ok(await client.room_get_event(room_id, typo),
+                  nio.RoomGetEventResponse).event.source
+    check(original["content"]["body"] == "hi alcie", f"original: {original}")
+    replace = original["unsigned"].get("m.relations", {}).get("m.replace", {})
+    check(replace.get("event_id") == edit, f"original: {original}")
 
 
 async def check_history(reader, room_id, alice, bob, sent_ids):
@@ -235,6 +244,7 @@ async def check_history(reader, room_id, alice, bob, sent_ids):
               for i in sent_ids if i != sent_ids[4]]
     check(bodies[0] == (alice.user_id, "hello bob"), f"{bodies}")
     check(bodies[1] == (bob.user_id, "hi alcie"), f"{bodies}")
+    check(bodies[2] == (alice.user_id, None), f"redacted in history: {bodies}")
     check(bodies[3] == (bob.user_id, "* hi alice"), f"{bodies}")
     check(bodies[4] == (bob.user_id, "bye"), f"{bodies}")
     check(redacts(by_id[sent_ids[4]].source) == sent_ids[2],
