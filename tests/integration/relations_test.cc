@@ -192,6 +192,17 @@ TEST_F(RelationsTest, ThreadSummaryAndReferences) {
                    .at("m.thread")
                    .at("current_user_participated")
                    .as_bool());
+  // /messages too.
+  Reply messages = Call("GET", Room("/messages?dir=b&limit=10"), "", bob_);
+  bool root_seen = false;
+  for (const auto& e : messages.body["chunk"].as_array()) {
+    if (e.at("event_id").as_string() != root) continue;
+    root_seen = true;
+    const auto& summary = Relations(e.as_object()).at("m.thread");
+    EXPECT_EQ(summary.at("count").as_int64(), 2);
+    EXPECT_TRUE(summary.at("current_user_participated").as_bool());
+  }
+  EXPECT_TRUE(root_seen);
   // /context serves the same summary for its viewer.
   Reply context = Call("GET", Room("/context/" + root), "", bob_);
   ASSERT_EQ(context.status, 200);
