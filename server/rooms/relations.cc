@@ -189,10 +189,13 @@ absl::StatusOr<std::optional<EventNid>> EventServer::LatestEdit(
         edit_content != nullptr && edit_content->is_object()
             ? edit_content->as_object().if_contains("m.new_content")
             : nullptr;
+    // An encrypted replacement carries m.new_content in its ciphertext;
+    // only its recipients can check it.
+    bool encrypted = StringOf(pdu, "type") == "m.room.encrypted";
     if (StringOf(pdu, "sender") != StringOf(original, "sender") ||
         StringOf(pdu, "type") != StringOf(original, "type") ||
-        pdu.contains("state_key") || new_content == nullptr ||
-        !new_content->is_object()) {
+        pdu.contains("state_key") ||
+        (!encrypted && (new_content == nullptr || !new_content->is_object()))) {
       continue;
     }
     ASSIGN_OR_RETURN(bool redacted, ChildRedacted(edit));

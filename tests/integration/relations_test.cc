@@ -172,6 +172,26 @@ TEST_F(RelationsTest, LatestEditByTheSenderIsBundled) {
   EXPECT_FALSE(Relations(GetEvent(original)).contains("m.replace"));
 }
 
+TEST_F(RelationsTest, EncryptedEditsAreBundledWithoutCleartextNewContent) {
+  auto send_encrypted = [&](const std::string& extra) {
+    Reply reply = Call(
+        "PUT", Room(absl::StrCat("/send/m.room.encrypted/e", ++txn_)),
+        absl::StrCat(R"({"algorithm":"m.megolm.v1.aes-sha2",)",
+                     R"("ciphertext":"AwgA","device_id":"D","sender_key":"k",)",
+                     R"("session_id":"s")", extra, "}"),
+        bob_);
+    EXPECT_EQ(reply.status, 200);
+    return reply.Str("event_id");
+  };
+  std::string original = send_encrypted("");
+  std::string edit = send_encrypted(
+      absl::StrCat(R"(,"m.relates_to":{"rel_type":"m.replace","event_id":")",
+                   original, R"("})"));
+  EXPECT_EQ(
+      Relations(GetEvent(original)).at("m.replace").at("event_id").as_string(),
+      edit);
+}
+
 TEST_F(RelationsTest, ThreadSummaryAndReferences) {
   std::string root = Text(alice_, "root");
   Related(bob_, "m.thread", root, "one");
