@@ -12,6 +12,7 @@
 #include "rocksdb/write_batch.h"
 #include "storage/events/event_store.h"
 #include "storage/events/nid_table.h"
+#include "storage/events/extremity_cache.h"
 #include "storage/events/stream_tracker.h"
 #include "storage/state/snapshot_store.h"
 
@@ -33,6 +34,7 @@ class EventStore::Impl {
   NidTable state_keys;
   SnapshotStore snapshots;
   StreamTracker stream;
+  ExtremityCache extremities;
 
   // Persist holds the stripe of its room for the whole write, so writes to
   // one room are serialised and see each other's results.

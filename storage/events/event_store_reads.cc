@@ -260,6 +260,8 @@ absl::StatusOr<std::vector<StreamEntry>> EventStore::EventsSince(
 
 absl::StatusOr<std::vector<EventNid>> EventStore::ForwardExtremities(
     RoomNid room) const {
+  ExtremityCache::Lookup cached = impl_->extremities.Get(room);
+  if (cached.extremities.has_value()) return *std::move(cached.extremities);
   PrefixScan scan(impl_->engine, Cf::kRoomnidExtremities,
                   keys::ExtremityKey::EncodePrefix(room));
   std::vector<EventNid> out;
@@ -268,6 +270,7 @@ absl::StatusOr<std::vector<EventNid>> EventStore::ForwardExtremities(
     out.push_back(std::get<1>(key));
   }
   RETURN_IF_ERROR(scan.status());
+  impl_->extremities.Fill(room, cached.version, out);
   return out;
 }
 

@@ -62,6 +62,10 @@ class PersistOp {
   SnapshotTxn snapshot_txn_;
   StreamPos stream_ = 0;
   EventMeta meta_;
+  // What StageDag changes in the room's forward extremities; applied to
+  // the in-memory mirror once the batch has committed.
+  std::vector<EventNid> removed_extremities_;
+  EventNid added_extremity_ = 0;
 };
 
 absl::Status Validate(const PersistRequest& req) {
@@ -115,6 +119,10 @@ absl::StatusOr<PersistedEvent> PersistOp::Run() {
   claims_.Finish(written.ok());
   if (!written.ok()) return written;
   impl_.snapshots.Committed(snapshot_txn_);
+  if (!removed_extremities_.empty() || added_extremity_ != 0) {
+    impl_.extremities.Apply(meta_.room_nid, removed_extremities_,
+                            added_extremity_);
+  }
   return PersistedEvent{meta_.event_nid, meta_.room_nid, meta_.stream,
                         meta_.state_before, meta_.state_after, false};
 }
@@ -304,6 +312,7 @@ absl::Status PersistOp::StageDag() {
       RETURN_IF_ERROR(
           Delete(Cf::kRoomnidExtremities,
                  keys::ExtremityKey::Encode(meta_.room_nid, *nid)));
+      removed_extremities_.push_back(*nid);
     } else if (!absl::IsNotFound(nid.status())) {
       return nid.status();
     }
@@ -323,6 +332,7 @@ absl::Status PersistOp::StageDag() {
     RETURN_IF_ERROR(Put(
         Cf::kRoomnidExtremities,
         keys::ExtremityKey::Encode(meta_.room_nid, meta_.event_nid), empty));
+    added_extremity_ = meta_.event_nid;
   }
   return absl::OkStatus();
 }
