@@ -21,6 +21,7 @@
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
+#include "storage/filters/filter_store.h"
 #include "storage/relations/relation_store.h"
 
 namespace myelin {
@@ -73,6 +74,7 @@ class App {
   std::unique_ptr<storage::RelationStore> relations_;
   rooms::TxnCache txns_;
   std::unique_ptr<storage::ForgottenStore> forgotten_;
+  std::unique_ptr<storage::FilterStore> filters_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;

@@ -72,6 +72,7 @@ enum class Cf : uint8_t {
   kRoomnidThreads,
   kEventidHaschildren,
   kUseridForgotten,
+  kUseridFilters,
   kCount,
 };
 
@@ -158,6 +159,9 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
         // Rooms a user forgot (storage/membership).
         {Cf::kUseridForgotten, "userid_forgotten", "str.u64",
          "u64 member event nid when forgotten", Preset::kPrefixScan},
+        // Filters users uploaded for /sync (storage/filters).
+        {Cf::kUseridFilters, "userid_filters", "str.u64",
+         "filter JSON as uploaded (canonical)", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

@@ -1,5 +1,5 @@
-// Keys of the per-user membership families (storage/FORMAT.md,
-// "Forgotten rooms").
+// Keys of per-user families (storage/FORMAT.md, "Forgotten rooms" and
+// "Filters").
 #ifndef MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
 #define MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
 
@@ -15,6 +15,10 @@ namespace myelin::storage::keys {
 using ForgottenKey = Key<std::string, uint64_t>;
 // Its value: the nid of the user's member event when they forgot the room.
 using ForgottenValue = Key<uint64_t>;
+
+// `userid_filters`: (user id, filter id). Filter ids count up from 0 per
+// user; the last key of a user's prefix is their newest filter.
+using FilterKey = Key<std::string, uint64_t>;
 
 }  // namespace myelin::storage::keys
 
