@@ -11,6 +11,7 @@
 #include "server/client/discovery.h"
 #include "server/ops/ops_routes.h"
 #include "server/rooms/account_effects.h"
+#include "server/sync/account_data_routes.h"
 #include "server/sync/filter_routes.h"
 
 namespace myelin {
@@ -129,6 +130,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
     RETURN_IF_ERROR(client::AddCapabilitiesRoutes(&table));
     RETURN_IF_ERROR(sync::AddFilterRoutes(&table, filters_.get()));
+    RETURN_IF_ERROR(sync::AddAccountDataRoutes(&table, account_data_.get()));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
@@ -155,6 +157,7 @@ absl::Status App::InitRooms() {
   forgotten_ = std::make_unique<storage::ForgottenStore>(engine_.get());
   rooms_context_.forgotten = forgotten_.get();
   filters_ = std::make_unique<storage::FilterStore>(engine_.get());
+  ASSIGN_OR_RETURN(account_data_, storage::AccountDataStore::Open(engine_.get()));
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

@@ -18,6 +18,7 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
+#include "storage/accountdata/account_data_store.h"
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
@@ -75,6 +76,7 @@ class App {
   rooms::TxnCache txns_;
   std::unique_ptr<storage::ForgottenStore> forgotten_;
   std::unique_ptr<storage::FilterStore> filters_;
+  std::unique_ptr<storage::AccountDataStore> account_data_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;

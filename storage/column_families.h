@@ -73,6 +73,8 @@ enum class Cf : uint8_t {
   kEventidHaschildren,
   kUseridForgotten,
   kUseridFilters,
+  kUseridAccountdata,
+  kUseridAccountdatastream,
   kCount,
 };
 
@@ -162,6 +164,12 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
         // Filters users uploaded for /sync (storage/filters).
         {Cf::kUseridFilters, "userid_filters", "str.u64",
          "filter JSON as uploaded (canonical)", Preset::kPrefixScan},
+        // Account data and room tags (storage/accountdata).
+        {Cf::kUseridAccountdata, "userid_accountdata", "str.str.str",
+         "u64 stream position, then the content as canonical JSON",
+         Preset::kPointLookup},
+        {Cf::kUseridAccountdatastream, "userid_accountdatastream", "str.u64",
+         "str.str (room id or empty, type)", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

@@ -1,5 +1,5 @@
 // Keys of per-user families (storage/FORMAT.md, "Forgotten rooms" and
-// "Filters").
+// "Filters", "Account data").
 #ifndef MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
 #define MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_
 
@@ -19,6 +19,13 @@ using ForgottenValue = Key<uint64_t>;
 // `userid_filters`: (user id, filter id). Filter ids count up from 0 per
 // user; the last key of a user's prefix is their newest filter.
 using FilterKey = Key<std::string, uint64_t>;
+
+// `userid_accountdata`: (user id, room id or "" for global, type).
+using AccountDataKey = Key<std::string, std::string, std::string>;
+// `userid_accountdatastream`: (user id, stream position) -> (room id, type),
+// the change log /sync reads "since" a position.
+using AccountDataStreamKey = Key<std::string, uint64_t>;
+using AccountDataStreamValue = Key<std::string, std::string>;
 
 }  // namespace myelin::storage::keys
 

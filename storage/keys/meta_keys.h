@@ -17,6 +17,9 @@ enum class MetaRow : uint8_t {
   kSchemaVersion = 1,
   // Value: Cap'n Proto DatabaseInfo (storage/database_info.capnp).
   kDatabaseInfo = 2,
+  // Value: u64 (big-endian), the last account-data stream position
+  // (storage/accountdata); written in the batch of each change.
+  kAccountDataStream = 3,
 };
 
 using MetaKey = Key<uint8_t>;

@@ -1,0 +1,81 @@
+// Account data, global and per room (Spec: client-server-api, "Client
+// Config"), room tags included (they are the room's m.tag account data).
+//
+// Every change gets a position in one server-wide account-data stream and a
+// row in the user's change log, in the same batch as the content, so /sync
+// reads "what changed for this user since position N" with one prefix scan.
+// A type's older log row is deleted when it changes again: the log holds at
+// most one row per (room, type).
+//
+// Thread-safe: changes are serialised by a mutex (read-modify-write of tags
+// and the stream counter); reads are lock-free. The Engine must outlive the
+// store.
+#ifndef MYELIN_STORAGE_ACCOUNTDATA_ACCOUNT_DATA_STORE_H_
+#define MYELIN_STORAGE_ACCOUNTDATA_ACCOUNT_DATA_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "boost/json/object.hpp"
+#include "storage/engine.h"
+
+namespace myelin::storage {
+
+class AccountDataStore {
+ public:
+  // Reads the last stream position from `meta`.
+  static absl::StatusOr<std::unique_ptr<AccountDataStore>> Open(Engine* engine);
+
+  // Replaces the content of (user, room, type); `room_id` empty for global
+  // account data. Returns the change's stream position.
+  absl::StatusOr<uint64_t> Put(std::string_view user_id,
+                               std::string_view room_id, std::string_view type,
+                               const boost::json::object& content);
+
+  // Reads the current content (nullopt when absent), lets `change` compute
+  // the new content, and stores it — atomically with respect to other
+  // changes. For room tags.
+  absl::StatusOr<uint64_t> Update(
+      std::string_view user_id, std::string_view room_id,
+      std::string_view type,
+      const std::function<absl::StatusOr<boost::json::object>(
+          std::optional<boost::json::object>)>& change);
+
+  absl::StatusOr<std::optional<boost::json::object>> Get(
+      std::string_view user_id, std::string_view room_id,
+      std::string_view type) const;
+
+  struct Change {
+    uint64_t stream = 0;
+    std::string room_id;  // Empty: global.
+    std::string type;
+  };
+  // The user's changes after `since`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<Change>> ChangesSince(std::string_view user_id,
+                                                   uint64_t since,
+                                                   size_t limit) const;
+
+  uint64_t LatestStream() const;
+
+ private:
+  AccountDataStore(Engine* engine, uint64_t last) : engine_(engine), last_(last) {}
+  absl::StatusOr<uint64_t> PutLocked(const std::string& user,
+                                     const std::string& room,
+                                     const std::string& type,
+                                     const boost::json::object& content);
+
+  Engine* engine_;
+  mutable std::mutex mu_;
+  uint64_t last_;  // Guarded by mu_.
+};
+
+}  // namespace myelin::storage
+
+#endif  // MYELIN_STORAGE_ACCOUNTDATA_ACCOUNT_DATA_STORE_H_

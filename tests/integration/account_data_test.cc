@@ -1,0 +1,82 @@
+// Account data and room tags over the Client-Server API, real binary.
+#include "absl/strings/str_cat.h"
+#include "tests/integration/accounts_fixture.h"
+
+namespace myelin::testing {
+namespace {
+
+class AccountDataTest : public AccountsTest {
+ protected:
+  void SetUp() override {
+    Start();
+    alice_ = Register("alice", "pw").Str("access_token");
+    bob_ = Register("bob", "pw").Str("access_token");
+  }
+  std::string alice_, bob_;
+};
+
+constexpr char kUser[] = "/_matrix/client/v3/user/@alice:test.example";
+
+TEST_F(AccountDataTest, GlobalAndRoomDataRoundTrip) {
+  std::string global = absl::StrCat(kUser, "/account_data/m.direct");
+  EXPECT_EQ(Call("GET", global, "", alice_).Errcode(), "M_NOT_FOUND");
+  ASSERT_EQ(Call("PUT", global, R"({"@bob:test.example":["!r:test.example"]})", alice_)
+                .status,
+            200);
+  Reply read = Call("GET", global, "", alice_);
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(read.body["@bob:test.example"].as_array()[0].as_string(), "!r:test.example");
+  std::string room = absl::StrCat(kUser, "/rooms/!r:test.example/account_data/org.x");
+  ASSERT_EQ(Call("PUT", room, R"({"colour":"blue"})", alice_).status, 200);
+  EXPECT_EQ(Call("GET", room, "", alice_).Str("colour"), "blue");
+  // Global and room data of the same type are different things.
+  EXPECT_EQ(Call("GET", absl::StrCat(kUser, "/account_data/org.x"), "", alice_).Errcode(),
+            "M_NOT_FOUND");
+  Restart();
+  alice_ = Login("alice", "pw").Str("access_token");
+  EXPECT_EQ(Call("GET", room, "", alice_).Str("colour"), "blue");
+}
+
+TEST_F(AccountDataTest, TagsAddAndRemove) {
+  std::string tags = absl::StrCat(kUser, "/rooms/!r:test.example/tags");
+  EXPECT_TRUE(Call("GET", tags, "", alice_).body["tags"].as_object().empty());
+  ASSERT_EQ(Call("PUT", tags + "/m.favourite", R"({"order":0.25})", alice_).status, 200);
+  ASSERT_EQ(Call("PUT", tags + "/u.work", "{}", alice_).status, 200);
+  Reply both = Call("GET", tags, "", alice_);
+  EXPECT_EQ(both.body["tags"].at("m.favourite").at("order").as_double(), 0.25);
+  EXPECT_TRUE(both.body["tags"].as_object().contains("u.work"));
+  ASSERT_EQ(Call("DELETE", tags + "/m.favourite", "", alice_).status, 200);
+  Reply one = Call("GET", tags, "", alice_);
+  EXPECT_FALSE(one.body["tags"].as_object().contains("m.favourite"));
+  EXPECT_TRUE(one.body["tags"].as_object().contains("u.work"));
+  // Tags are the room's m.tag account data.
+  Reply raw = Call("GET", absl::StrCat(kUser, "/rooms/!r:test.example/account_data/m.tag"),
+                   "", alice_);
+  EXPECT_TRUE(raw.body["tags"].as_object().contains("u.work"));
+  EXPECT_EQ(Call("PUT", tags + "/x", R"({"order":"first"})", alice_).Errcode(),
+            "M_BAD_JSON");
+}
+
+TEST_F(AccountDataTest, ErrorsFollowTheSpec) {
+  EXPECT_EQ(Call("PUT", absl::StrCat(kUser, "/account_data/m.direct"), "{}", bob_)
+                .Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("GET", absl::StrCat(kUser, "/account_data/m.direct"), "", bob_)
+                .Errcode(),
+            "M_FORBIDDEN");
+  Reply server_owned = Call("PUT", absl::StrCat(kUser, "/account_data/m.push_rules"),
+                            "{}", alice_);
+  EXPECT_EQ(server_owned.status, 405);
+  EXPECT_EQ(server_owned.Errcode(), "M_BAD_JSON");
+  EXPECT_EQ(Call("PUT", absl::StrCat(kUser, "/rooms/!r:test.example/account_data/m.fully_read"),
+                 "{}", alice_).status,
+            405);
+  EXPECT_EQ(Call("PUT", absl::StrCat(kUser, "/rooms/not-a-room/account_data/x"), "{}",
+                 alice_).Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("PUT", absl::StrCat(kUser, "/account_data/x"), "[1]", alice_).Errcode(),
+            "M_NOT_JSON");
+}
+
+}  // namespace
+}  // namespace myelin::testing
