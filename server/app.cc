@@ -13,6 +13,7 @@
 #include "server/rooms/account_effects.h"
 #include "server/sync/account_data_routes.h"
 #include "server/sync/filter_routes.h"
+#include "server/sync/typing_routes.h"
 
 namespace myelin {
 namespace {
@@ -131,6 +132,8 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(client::AddCapabilitiesRoutes(&table));
     RETURN_IF_ERROR(sync::AddFilterRoutes(&table, filters_.get()));
     RETURN_IF_ERROR(sync::AddAccountDataRoutes(&table, account_data_.get()));
+    RETURN_IF_ERROR(
+        sync::AddTypingRoutes(&table, typing_.get(), event_store_.get()));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
@@ -158,6 +161,7 @@ absl::Status App::InitRooms() {
   rooms_context_.forgotten = forgotten_.get();
   filters_ = std::make_unique<storage::FilterStore>(engine_.get());
   ASSIGN_OR_RETURN(account_data_, storage::AccountDataStore::Open(engine_.get()));
+  typing_ = std::make_unique<sync::TypingTracker>(&SystemClock::Get());
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

@@ -18,6 +18,7 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
+#include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
@@ -77,6 +78,7 @@ class App {
   std::unique_ptr<storage::ForgottenStore> forgotten_;
   std::unique_ptr<storage::FilterStore> filters_;
   std::unique_ptr<storage::AccountDataStore> account_data_;
+  std::unique_ptr<sync::TypingTracker> typing_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;

@@ -78,5 +78,22 @@ TEST_F(AccountDataTest, ErrorsFollowTheSpec) {
             "M_NOT_JSON");
 }
 
+TEST_F(AccountDataTest, TypingNeedsMembershipAndOneself) {
+  Reply room = Call("POST", "/_matrix/client/v3/createRoom", "{}", alice_);
+  std::string typing = absl::StrCat("/_matrix/client/v3/rooms/", room.Str("room_id"),
+                                    "/typing/@alice:test.example");
+  EXPECT_EQ(Call("PUT", typing, R"({"typing":true,"timeout":5000})", alice_).status, 200);
+  EXPECT_EQ(Call("PUT", typing, R"({"typing":false})", alice_).status, 200);
+  EXPECT_EQ(Call("PUT", typing, R"({"typing":true,"timeout":5000})", bob_).Errcode(),
+            "M_FORBIDDEN");
+  std::string bob_typing = absl::StrCat("/_matrix/client/v3/rooms/", room.Str("room_id"),
+                                        "/typing/@bob:test.example");
+  // Bob is not in the room.
+  EXPECT_EQ(Call("PUT", bob_typing, R"({"typing":true,"timeout":5000})", bob_).Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("PUT", typing, R"({"typing":true})", alice_).Errcode(), "M_MISSING_PARAM");
+  EXPECT_EQ(Call("PUT", typing, R"({"typing":"yes"})", alice_).Errcode(), "M_BAD_JSON");
+}
+
 }  // namespace
 }  // namespace myelin::testing
