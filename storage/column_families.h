@@ -165,11 +165,12 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
         {Cf::kUseridFilters, "userid_filters", "str.u64",
          "filter JSON as uploaded (canonical)", Preset::kPrefixScan},
         // Account data and room tags (storage/accountdata).
-        {Cf::kUseridAccountdata, "userid_accountdata", "str.str.str",
+        {Cf::kUseridAccountdata, "userid_accountdata",
+         "str.str (user id, item: str.str room id or empty, type)",
          "u64 stream position, then the content as canonical JSON",
          Preset::kPointLookup},
         {Cf::kUseridAccountdatastream, "userid_accountdatastream", "str.u64",
-         "str.str (room id or empty, type)", Preset::kPrefixScan},
+         "item (str.str room id or empty, type)", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

@@ -1,22 +1,17 @@
 // Account data, global and per room (Spec: client-server-api, "Client
 // Config"), room tags included (they are the room's m.tag account data).
 //
-// Every change gets a position in one server-wide account-data stream and a
-// row in the user's change log, in the same batch as the content, so /sync
-// reads "what changed for this user since position N" with one prefix scan.
-// A type's older log row is deleted when it changes again: the log holds at
-// most one row per (room, type).
+// A StreamedTable (storage/streams) scoped by user: every change takes a
+// position of the account-data stream and a row in the user's change log,
+// so /sync reads "what changed for this user since N" with one prefix scan.
 //
-// Thread-safe: changes are serialised by a mutex (read-modify-write of tags
-// and the stream counter); reads are lock-free. The Engine must outlive the
-// store.
+// Thread-safe. The Engine must outlive the store.
 #ifndef MYELIN_STORAGE_ACCOUNTDATA_ACCOUNT_DATA_STORE_H_
 #define MYELIN_STORAGE_ACCOUNTDATA_ACCOUNT_DATA_STORE_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "boost/json/object.hpp"
 #include "storage/engine.h"
+#include "storage/streams/streamed_table.h"
 
 namespace myelin::storage {
 
@@ -65,15 +61,10 @@ class AccountDataStore {
   uint64_t LatestStream() const;
 
  private:
-  AccountDataStore(Engine* engine, uint64_t last) : engine_(engine), last_(last) {}
-  absl::StatusOr<uint64_t> PutLocked(const std::string& user,
-                                     const std::string& room,
-                                     const std::string& type,
-                                     const boost::json::object& content);
+  explicit AccountDataStore(std::unique_ptr<StreamedTable> table)
+      : table_(std::move(table)) {}
 
-  Engine* engine_;
-  mutable std::mutex mu_;
-  uint64_t last_;  // Guarded by mu_.
+  std::unique_ptr<StreamedTable> table_;
 };
 
 }  // namespace myelin::storage

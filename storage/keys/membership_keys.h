@@ -20,12 +20,9 @@ using ForgottenValue = Key<uint64_t>;
 // user; the last key of a user's prefix is their newest filter.
 using FilterKey = Key<std::string, uint64_t>;
 
-// `userid_accountdata`: (user id, room id or "" for global, type).
-using AccountDataKey = Key<std::string, std::string, std::string>;
-// `userid_accountdatastream`: (user id, stream position) -> (room id, type),
-// the change log /sync reads "since" a position.
-using AccountDataStreamKey = Key<std::string, uint64_t>;
-using AccountDataStreamValue = Key<std::string, std::string>;
+// The item of an account-data entry in its StreamedTable (scope: user id):
+// (room id or "" for global, type).
+using AccountDataItem = Key<std::string, std::string>;
 
 }  // namespace myelin::storage::keys
 

@@ -1,0 +1,85 @@
+// A map (scope, item) -> payload whose every change takes the next position
+// of one server-wide stream and is logged under (scope, position), so
+// "what changed in this scope since position N" is one prefix scan. A
+// changed item's older log row is deleted in the same batch: a scope's log
+// holds at most one row per item. The last position lives in a `meta` row
+// written in each change's batch.
+//
+// Account data (scope: user id) and receipts (scope: room id) are built on
+// it. Items are opaque strings the caller builds with storage/keys codecs.
+//
+// Thread-safe: changes are serialised by a mutex; reads are lock-free.
+#ifndef MYELIN_STORAGE_STREAMS_STREAMED_TABLE_H_
+#define MYELIN_STORAGE_STREAMS_STREAMED_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "storage/column_families.h"
+#include "storage/engine.h"
+#include "storage/keys/meta_keys.h"
+
+namespace myelin::storage {
+
+class StreamedTable {
+ public:
+  struct Layout {
+    Cf values;               // (scope, item) -> u64 position + payload
+    Cf log;                  // (scope, position) -> item
+    keys::MetaRow counter;   // last position
+  };
+
+  static absl::StatusOr<std::unique_ptr<StreamedTable>> Open(Engine* engine,
+                                                             Layout layout);
+
+  struct Value {
+    uint64_t stream = 0;
+    std::string payload;
+  };
+  absl::StatusOr<std::optional<Value>> Get(std::string_view scope,
+                                           std::string_view item) const;
+
+  // Stores `payload`; returns the change's position.
+  absl::StatusOr<uint64_t> Put(std::string_view scope, std::string_view item,
+                               std::string_view payload);
+
+  // Reads, transforms and stores atomically with respect to other changes.
+  absl::StatusOr<uint64_t> Update(
+      std::string_view scope, std::string_view item,
+      const std::function<absl::StatusOr<std::string>(
+          std::optional<std::string>)>& change);
+
+  struct Change {
+    uint64_t stream = 0;
+    std::string item;
+  };
+  // Changes of `scope` after `since`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<Change>> ChangesSince(std::string_view scope,
+                                                   uint64_t since,
+                                                   size_t limit) const;
+
+  uint64_t LatestStream() const;
+
+ private:
+  StreamedTable(Engine* engine, Layout layout, uint64_t last)
+      : engine_(engine), layout_(layout), last_(last) {}
+  absl::StatusOr<uint64_t> PutLocked(std::string_view scope,
+                                     std::string_view item,
+                                     std::string_view payload);
+
+  Engine* engine_;
+  const Layout layout_;
+  mutable std::mutex mu_;
+  uint64_t last_;  // Guarded by mu_.
+};
+
+}  // namespace myelin::storage
+
+#endif  // MYELIN_STORAGE_STREAMS_STREAMED_TABLE_H_
