@@ -134,6 +134,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(sync::AddAccountDataRoutes(&table, account_data_.get()));
     RETURN_IF_ERROR(
         sync::AddTypingRoutes(&table, typing_.get(), event_store_.get()));
+    RETURN_IF_ERROR(sync::AddReceiptRoutes(&table, &receipt_context_));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
@@ -162,6 +163,9 @@ absl::Status App::InitRooms() {
   filters_ = std::make_unique<storage::FilterStore>(engine_.get());
   ASSIGN_OR_RETURN(account_data_, storage::AccountDataStore::Open(engine_.get()));
   typing_ = std::make_unique<sync::TypingTracker>(&SystemClock::Get());
+  ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
+  receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
+                      &SystemClock::Get()};
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

@@ -18,12 +18,14 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
+#include "server/sync/receipt_routes.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
 #include "storage/filters/filter_store.h"
+#include "storage/receipts/receipt_store.h"
 #include "storage/relations/relation_store.h"
 
 namespace myelin {
@@ -79,6 +81,8 @@ class App {
   std::unique_ptr<storage::FilterStore> filters_;
   std::unique_ptr<storage::AccountDataStore> account_data_;
   std::unique_ptr<sync::TypingTracker> typing_;
+  std::unique_ptr<storage::ReceiptStore> receipts_;
+  sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;

@@ -75,6 +75,8 @@ enum class Cf : uint8_t {
   kUseridFilters,
   kUseridAccountdata,
   kUseridAccountdatastream,
+  kRoomidReceipts,
+  kRoomidReceiptstream,
   kCount,
 };
 
@@ -171,6 +173,13 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          Preset::kPointLookup},
         {Cf::kUseridAccountdatastream, "userid_accountdatastream", "str.u64",
          "item (str.str room id or empty, type)", Preset::kPrefixScan},
+        // Read receipts (storage/receipts), a streamed table by room.
+        {Cf::kRoomidReceipts, "roomid_receipts",
+         "str.str (room id, item: str.str.str type, user id, thread id)",
+         "u64 stream position, then {event_id, ts} as canonical JSON",
+         Preset::kPointLookup},
+        {Cf::kRoomidReceiptstream, "roomid_receiptstream", "str.u64",
+         "item (str.str.str type, user id, thread id)", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

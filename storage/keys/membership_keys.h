@@ -24,6 +24,10 @@ using FilterKey = Key<std::string, uint64_t>;
 // (room id or "" for global, type).
 using AccountDataItem = Key<std::string, std::string>;
 
+// The item of a receipt in its StreamedTable (scope: room id): (receipt
+// type, user id, thread id or "" for unthreaded).
+using ReceiptItem = Key<std::string, std::string, std::string>;
+
 }  // namespace myelin::storage::keys
 
 #endif  // MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_

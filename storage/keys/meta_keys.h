@@ -20,6 +20,9 @@ enum class MetaRow : uint8_t {
   // Value: u64 (big-endian), the last account-data stream position
   // (storage/accountdata); written in the batch of each change.
   kAccountDataStream = 3,
+  // Value: u64 (big-endian), the last receipt stream position
+  // (storage/receipts).
+  kReceiptStream = 4,
 };
 
 using MetaKey = Key<uint8_t>;

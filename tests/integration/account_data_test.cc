@@ -95,5 +95,41 @@ TEST_F(AccountDataTest, TypingNeedsMembershipAndOneself) {
   EXPECT_EQ(Call("PUT", typing, R"({"typing":"yes"})", alice_).Errcode(), "M_BAD_JSON");
 }
 
+TEST_F(AccountDataTest, ReceiptsAndReadMarkers) {
+  Reply room = Call("POST", "/_matrix/client/v3/createRoom", R"({"preset":"public_chat"})",
+                    alice_);
+  std::string base = absl::StrCat("/_matrix/client/v3/rooms/", room.Str("room_id"));
+  std::string event =
+      Call("PUT", base + "/send/m.room.message/t1", R"({"msgtype":"m.text","body":"x"})",
+           alice_)
+          .Str("event_id");
+  ASSERT_FALSE(event.empty());
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read/" + event, "{}", alice_).status, 200);
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read/" + event, R"({"thread_id":"main"})",
+                 alice_).status,
+            200);
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read.private/" + event, "{}", alice_).status,
+            200);
+  EXPECT_EQ(Call("POST", base + "/read_markers",
+                 absl::StrCat(R"({"m.fully_read":")", event, R"(","m.read":")", event,
+                              R"("})"),
+                 alice_).status,
+            200);
+  // The fully-read marker is the room's m.fully_read account data.
+  Reply marker = Call("GET", absl::StrCat(kUser, "/rooms/", room.Str("room_id"),
+                                          "/account_data/m.fully_read"),
+                      "", alice_);
+  EXPECT_EQ(marker.Str("event_id"), event);
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read/$nope", "{}", alice_).Errcode(),
+            "M_NOT_FOUND");
+  EXPECT_EQ(Call("POST", base + "/receipt/m.bogus/" + event, "{}", alice_).Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read/" + event, R"({"thread_id":7})", alice_)
+                .Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("POST", base + "/receipt/m.read/" + event, "{}", bob_).Errcode(),
+            "M_FORBIDDEN");
+}
+
 }  // namespace
 }  // namespace myelin::testing
