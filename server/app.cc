@@ -13,6 +13,7 @@
 #include "server/rooms/account_effects.h"
 #include "server/sync/account_data_routes.h"
 #include "server/sync/filter_routes.h"
+#include "server/sync/presence_routes.h"
 #include "server/sync/typing_routes.h"
 
 namespace myelin {
@@ -135,6 +136,8 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(
         sync::AddTypingRoutes(&table, typing_.get(), event_store_.get()));
     RETURN_IF_ERROR(sync::AddReceiptRoutes(&table, &receipt_context_));
+    RETURN_IF_ERROR(
+        sync::AddPresenceRoutes(&table, presence_.get(), event_store_.get()));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
@@ -163,6 +166,8 @@ absl::Status App::InitRooms() {
   filters_ = std::make_unique<storage::FilterStore>(engine_.get());
   ASSIGN_OR_RETURN(account_data_, storage::AccountDataStore::Open(engine_.get()));
   typing_ = std::make_unique<sync::TypingTracker>(&SystemClock::Get());
+  presence_ = std::make_unique<sync::PresenceTracker>(&SystemClock::Get(),
+                                                      config_.presence_enabled);
   ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
   receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
                       &SystemClock::Get()};

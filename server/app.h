@@ -18,6 +18,7 @@
 #include "server/rooms/room_writer.h"
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
+#include "server/sync/presence.h"
 #include "server/sync/receipt_routes.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
@@ -81,6 +82,7 @@ class App {
   std::unique_ptr<storage::FilterStore> filters_;
   std::unique_ptr<storage::AccountDataStore> account_data_;
   std::unique_ptr<sync::TypingTracker> typing_;
+  std::unique_ptr<sync::PresenceTracker> presence_;
   std::unique_ptr<storage::ReceiptStore> receipts_;
   sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;

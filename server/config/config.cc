@@ -94,6 +94,7 @@ void ReadTopLevel(const YAML::Node& root, Config* config, YamlErrors* errors) {
   reader.String("registration_shared_secret",
                 &config->registration_shared_secret);
   reader.Bool("enable_registration", &config->enable_registration);
+  reader.Bool("presence_enabled", &config->presence_enabled);
   ReadAccountKeys(reader, config, errors);
   reader.U64("max_request_body_bytes", &config->max_request_body_bytes, 1024,
              uint64_t{1} << 32);

@@ -86,6 +86,9 @@ struct Config {
   // Shared secret for /_synapse/admin/v1/register. Empty: endpoint disabled.
   std::string registration_shared_secret;
   bool enable_registration = false;
+  // Track and share presence (online/unavailable/offline). Off: everyone
+  // appears offline and presence updates are accepted but ignored.
+  bool presence_enabled = true;
   // Accounts (server/client/accounts*): see docs/homeserver.sample.yaml.
   std::vector<RegistrationToken> registration_tokens;
   // argon2id cost of password hashes (libsodium crypto_pwhash_str).

@@ -131,5 +131,32 @@ TEST_F(AccountDataTest, ReceiptsAndReadMarkers) {
             "M_FORBIDDEN");
 }
 
+TEST_F(AccountDataTest, PresenceIsSetBySelfAndSeenByRoommates) {
+  std::string alice_status = "/_matrix/client/v3/presence/@alice:test.example/status";
+  EXPECT_EQ(Call("GET", alice_status, "", alice_).Str("presence"), "offline");
+  ASSERT_EQ(Call("PUT", alice_status, R"({"presence":"online","status_msg":"here"})",
+                 alice_).status,
+            200);
+  Reply mine = Call("GET", alice_status, "", alice_);
+  EXPECT_EQ(mine.Str("presence"), "online");
+  EXPECT_EQ(mine.Str("status_msg"), "here");
+  EXPECT_TRUE(mine.body["currently_active"].as_bool());
+  // Bob shares no room with Alice yet.
+  EXPECT_EQ(Call("GET", alice_status, "", bob_).Errcode(), "M_FORBIDDEN");
+  Reply room = Call("POST", "/_matrix/client/v3/createRoom", R"({"preset":"public_chat"})",
+                    alice_);
+  ASSERT_EQ(Call("POST", absl::StrCat("/_matrix/client/v3/join/", room.Str("room_id")),
+                 "{}", bob_).status,
+            200);
+  EXPECT_EQ(Call("GET", alice_status, "", bob_).Str("presence"), "online");
+  EXPECT_EQ(Call("PUT", alice_status, R"({"presence":"online"})", bob_).Errcode(),
+            "M_FORBIDDEN");
+  EXPECT_EQ(Call("PUT", alice_status, R"({"presence":"busy"})", alice_).Errcode(),
+            "M_INVALID_PARAM");
+  EXPECT_EQ(Call("GET", "/_matrix/client/v3/presence/@nobody:test.example/status", "",
+                 alice_).Errcode(),
+            "M_FORBIDDEN");
+}
+
 }  // namespace
 }  // namespace myelin::testing

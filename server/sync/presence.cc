@@ -1,0 +1,79 @@
+#include "server/sync/presence.h"
+
+#include "absl/strings/str_cat.h"
+#include "dag/base/matrix_error.h"
+#include "dag/base/strings.h"
+
+namespace myelin::sync {
+
+absl::StatusOr<PresenceState> ParsePresenceState(std::string_view text) {
+  if (text == "online") return PresenceState::kOnline;
+  if (text == "unavailable") return PresenceState::kUnavailable;
+  if (text == "offline") return PresenceState::kOffline;
+  return InvalidParam(absl::StrCat("unknown presence state ", AV(text)));
+}
+
+std::string_view PresenceStateName(PresenceState state) {
+  switch (state) {
+    case PresenceState::kOnline: return "online";
+    case PresenceState::kUnavailable: return "unavailable";
+    case PresenceState::kOffline: return "offline";
+  }
+  return "offline";
+}
+
+void PresenceTracker::Set(std::string_view user_id, PresenceState state,
+                          std::optional<std::string> status_msg) {
+  if (!enabled_) return;
+  int64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&mu_);
+  Entry& entry = users_[AV(user_id)];
+  entry.state = state;
+  if (status_msg.has_value()) {
+    entry.status_msg = status_msg->empty() ? std::nullopt : std::move(status_msg);
+  }
+  if (state == PresenceState::kOnline) entry.last_active_millis = now;
+  entry.stream = ++position_;
+}
+
+void PresenceTracker::Touch(std::string_view user_id) {
+  if (!enabled_) return;
+  int64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&mu_);
+  Entry& entry = users_[AV(user_id)];
+  bool was_idle = entry.state != PresenceState::kOnline ||
+                  now - entry.last_active_millis > kCurrentlyActiveMillis;
+  entry.last_active_millis = now;
+  if (entry.state == PresenceState::kOffline) entry.state = PresenceState::kOnline;
+  // Only a visible change moves the stream, not every request.
+  if (was_idle) entry.stream = ++position_;
+}
+
+PresenceView PresenceTracker::Get(std::string_view user_id) const {
+  int64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&mu_);
+  PresenceView view;
+  auto it = users_.find(AV(user_id));
+  if (!enabled_ || it == users_.end()) return view;
+  const Entry& entry = it->second;
+  view.state = entry.state;
+  view.status_msg = entry.status_msg;
+  view.stream = entry.stream;
+  if (entry.last_active_millis > 0) {
+    int64_t ago = now - entry.last_active_millis;
+    view.last_active_ago_millis = ago;
+    view.currently_active =
+        entry.state == PresenceState::kOnline && ago <= kCurrentlyActiveMillis;
+    if (entry.state == PresenceState::kOnline && ago > kIdleMillis) {
+      view.state = PresenceState::kUnavailable;
+    }
+  }
+  return view;
+}
+
+uint64_t PresenceTracker::Position() const {
+  absl::MutexLock lock(&mu_);
+  return position_;
+}
+
+}  // namespace myelin::sync
