@@ -77,6 +77,8 @@ enum class Cf : uint8_t {
   kUseridAccountdatastream,
   kRoomidReceipts,
   kRoomidReceiptstream,
+  kTxnidEventid,
+  kEventnidTxnid,
   kCount,
 };
 
@@ -180,6 +182,12 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          Preset::kPointLookup},
         {Cf::kRoomidReceiptstream, "roomid_receiptstream", "str.u64",
          "item (str.str.str type, user id, thread id)", Preset::kPrefixScan},
+        // Client transaction ids of sent events, in the event's batch
+        // (storage/events).
+        {Cf::kTxnidEventid, "txnid_eventid", "str.str.str (user, device, txn)",
+         "str event id", Preset::kPointLookup},
+        {Cf::kEventnidTxnid, "eventnid_txnid", "u64",
+         "str.str (device id, txn id)", Preset::kPointLookup},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

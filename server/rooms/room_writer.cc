@@ -191,7 +191,8 @@ absl::StatusOr<RoomWriter::Position> RoomWriter::PositionFor(
 
 absl::StatusOr<SentEvent> RoomWriter::BuildAuthorisePersist(
     const RoomVersionRules& rules, const event::EventDraft& draft,
-    const Position& position, bool new_room) {
+    const Position& position, bool new_room,
+    const std::optional<storage::ClientTxn>& txn) {
   std::string local_id = rules.event_id_in_event ? NewEventLocalId() : "";
   ASSIGN_OR_RETURN(event::BuiltEvent built,
                    event::BuildEvent(rules, draft, position.dag,
@@ -207,6 +208,7 @@ absl::StatusOr<SentEvent> RoomWriter::BuildAuthorisePersist(
   request.event_json = built.canonical;
   if (new_room) request.room_version = &rules;
   request.state_before = position.state_before;
+  request.txn = txn;
   ASSIGN_OR_RETURN(storage::PersistedEvent persisted, store_->Persist(request));
   return SentEvent{built.event_id, built.room_id, persisted.stream};
 }
@@ -226,12 +228,14 @@ absl::StatusOr<SentEvent> RoomWriter::CreateRoom(
   return BuildAuthorisePersist(rules, draft, Position{}, /*new_room=*/true);
 }
 
-absl::StatusOr<SentEvent> RoomWriter::Send(const event::EventDraft& draft) {
+absl::StatusOr<SentEvent> RoomWriter::Send(
+    const event::EventDraft& draft,
+    const std::optional<storage::ClientTxn>& txn) {
   ASSIGN_OR_RETURN(const RoomVersionRules* rules, RulesOf(draft.room_id));
   std::lock_guard<std::mutex> lock(LockFor(draft.room_id));
   ASSIGN_OR_RETURN(storage::RoomInfo room, store_->LookupRoom(draft.room_id));
   ASSIGN_OR_RETURN(Position position, PositionFor(room.room_nid, *rules, draft));
-  return BuildAuthorisePersist(*rules, draft, position, /*new_room=*/false);
+  return BuildAuthorisePersist(*rules, draft, position, /*new_room=*/false, txn);
 }
 
 }  // namespace myelin::rooms

@@ -52,7 +52,10 @@ class RoomWriter {
   // Builds, authorises and persists an event of a local user. M_NOT_FOUND
   // for an unknown room; M_FORBIDDEN with the auth rule's reason when the
   // room's current state does not allow it.
-  absl::StatusOr<SentEvent> Send(const event::EventDraft& draft);
+  // `txn`, when given, is recorded with the event (durable idempotency).
+  absl::StatusOr<SentEvent> Send(
+      const event::EventDraft& draft,
+      const std::optional<storage::ClientTxn>& txn = std::nullopt);
 
   // The room's version rules; M_NOT_FOUND for a room this server lacks.
   absl::StatusOr<const RoomVersionRules*> RulesOf(std::string_view room_id) const;
@@ -85,7 +88,8 @@ class RoomWriter {
                                        const event::EventDraft& draft) const;
   absl::StatusOr<SentEvent> BuildAuthorisePersist(
       const RoomVersionRules& rules, const event::EventDraft& draft,
-      const Position& position, bool new_room);
+      const Position& position, bool new_room,
+      const std::optional<storage::ClientTxn>& txn = std::nullopt);
   std::mutex& LockFor(std::string_view room_id);
   event::Signer signer() const;
 

@@ -104,6 +104,29 @@ TEST_F(RoomWriterTest, RejectionsCarryTheAuthRulesReason) {
   EXPECT_EQ(ErrcodeOf(banned.status()), "M_FORBIDDEN");
 }
 
+TEST_F(RoomWriterTest, TransactionsAreRecordedWithTheEvent) {
+  std::string room = NewRoom(DefaultRoomVersion());
+  event::EventDraft draft;
+  draft.room_id = room;
+  draft.type = "m.room.message";
+  draft.sender = kAlice;
+  draft.content = {{"body", "once"}};
+  storage::ClientTxn txn{kAlice, "PHONE", "t-1"};
+  auto sent = writer_->Send(draft, txn);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  auto found = store_->EventOfTxn(txn);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, sent->event_id);
+  EXPECT_FALSE(store_->EventOfTxn({kAlice, "LAPTOP", "t-1"})->has_value());
+  auto nid = store_->LookupEvent(sent->event_id);
+  ASSERT_TRUE(nid.ok());
+  auto back = store_->TxnOfEvent(*nid);
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE(back->has_value());
+  EXPECT_EQ((*back)->first, "PHONE");
+  EXPECT_EQ((*back)->second, "t-1");
+}
+
 TEST_F(RoomWriterTest, UnknownRoomIsNotFound) {
   auto sent = SendAs("!nowhere:example.org", kAlice, "m.room.message",
                      std::nullopt, {{"body", "x"}});

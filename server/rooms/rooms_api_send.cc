@@ -21,9 +21,13 @@ Response EventIdResponse(const std::string& event_id) {
 
 // Runs `send` once per (user, device, txn id); a retry gets the first
 // result. Spec: client-server-api, "Transaction identifiers".
+// The recent ones are answered from memory; older ones (or after a
+// restart) from the store, where Persist recorded the transaction in the
+// event's own batch — so a retry after a crash never sends twice.
 absl::StatusOr<Response> Idempotent(
     const RoomsContext* context, const Request& r,
-    const std::function<absl::StatusOr<SentEvent>()>& send) {
+    const std::function<absl::StatusOr<SentEvent>(const storage::ClientTxn&)>&
+        send) {
   const std::string& user = r.principal.user_id;
   const std::string& device = r.principal.device_id;
   std::string_view txn = r.Param("txnId");
@@ -32,13 +36,21 @@ absl::StatusOr<Response> Idempotent(
   if (auto previous = context->txns->Find(user, device, txn, now)) {
     return EventIdResponse(*previous);
   }
-  ASSIGN_OR_RETURN(SentEvent sent, send());
+  storage::ClientTxn client_txn{user, device, std::string(txn)};
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   context->writer->store().EventOfTxn(client_txn));
+  if (stored.has_value()) {
+    context->txns->Record(user, device, txn, *stored, now);
+    return EventIdResponse(*stored);
+  }
+  ASSIGN_OR_RETURN(SentEvent sent, send(client_txn));
   context->txns->Record(user, device, txn, sent.event_id, now);
   return EventIdResponse(sent.event_id);
 }
 
 absl::StatusOr<Response> SendMessage(const RoomsContext* context, const Request& r) {
-  return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
+  return Idempotent(context, r,
+                    [&](const storage::ClientTxn& txn) -> absl::StatusOr<SentEvent> {
     event::EventDraft draft;
     draft.room_id = std::string(r.Param("roomId"));
     draft.type = std::string(r.Param("eventType"));
@@ -46,7 +58,7 @@ absl::StatusOr<Response> SendMessage(const RoomsContext* context, const Request&
     draft.content = r.json.as_object();
     RETURN_IF_ERROR(CheckNewRelation(*context, draft.room_id, draft.type,
                                      draft.sender, draft.content));
-    return context->writer->Send(draft);
+    return context->writer->Send(draft, txn);
   });
 }
 
@@ -90,7 +102,8 @@ absl::Status CheckRedaction(const RoomsContext& context, std::string_view room_i
 }
 
 absl::StatusOr<Response> Redact(const RoomsContext* context, const Request& r) {
-  return Idempotent(context, r, [&]() -> absl::StatusOr<SentEvent> {
+  return Idempotent(context, r,
+                    [&](const storage::ClientTxn& txn) -> absl::StatusOr<SentEvent> {
     RETURN_IF_ERROR(CheckRedaction(*context, r.Param("roomId"), r.Param("eventId"),
                                    r.principal.user_id));
     event::EventDraft draft;
@@ -102,7 +115,7 @@ absl::StatusOr<Response> Redact(const RoomsContext* context, const Request& r) {
       if (!reason->is_string()) return BadJson("reason must be a string");
       draft.content["reason"] = *reason;
     }
-    return context->writer->Send(draft);
+    return context->writer->Send(draft, txn);
   });
 }
 

@@ -2,10 +2,10 @@
 // client-server-api, "Transaction identifiers"): the same (user, device,
 // txn id) returns the event of the first request instead of sending again.
 //
-// Kept in memory, bounded and expiring after a day: clients retry within
-// seconds of a network failure. A retry that spans a server restart sends
-// the event again; durable transaction ids come with the /sync work, which
-// also needs them for `unsigned.transaction_id`.
+// The in-memory fast path, bounded and expiring after a day. The durable
+// record is in the event store (PersistRequest::txn, written in the event's
+// batch), which answers retries the cache no longer knows — after a restart
+// or a crash.
 // Thread-safe.
 #ifndef MYELIN_SERVER_ROOMS_TXN_CACHE_H_
 #define MYELIN_SERVER_ROOMS_TXN_CACHE_H_

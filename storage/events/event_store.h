@@ -80,6 +80,13 @@ struct EventStoreOptions {
   size_t nid_cache_entries = 200'000;
 };
 
+// A client's (user, device, transaction id) of a send.
+struct ClientTxn {
+  std::string user_id;
+  std::string device_id;
+  std::string txn_id;
+};
+
 struct PersistRequest {
   // The room the event belongs to. Required (v12 create events carry no
   // room_id; the caller derives it).
@@ -115,6 +122,11 @@ struct PersistRequest {
   // edges) but leaves the current state and the forward extremities alone.
   // Default: false.
   bool keep_current_state = false;
+  // The client transaction that sent this event (Spec: client-server-api,
+  // "Transaction identifiers"): recorded in the event's batch, so a retry
+  // after a crash finds the event instead of sending it twice. Local sends
+  // only; ignored for duplicates.
+  std::optional<ClientTxn> txn;
 };
 
 struct PersistedEvent {
@@ -160,6 +172,13 @@ class EventStore {
   absl::StatusOr<std::string> EventId(EventNid event) const;
   // The JSON exactly as persisted.
   absl::StatusOr<std::string> EventJson(EventNid event) const;
+  // The event a client transaction sent, if any.
+  absl::StatusOr<std::optional<std::string>> EventOfTxn(
+      const ClientTxn& txn) const;
+  // The (device id, transaction id) that sent an event, for
+  // unsigned.transaction_id; nullopt for events not sent with one.
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>> TxnOfEvent(
+      EventNid event) const;
   absl::StatusOr<EventMeta> Meta(EventNid event) const;
   // The JSON of many events at once (one RocksDB MultiGet), in the order
   // given: for /messages, /sync and /context pages. NotFound if any is

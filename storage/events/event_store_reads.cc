@@ -258,6 +258,25 @@ absl::StatusOr<std::vector<StreamEntry>> EventStore::EventsSince(
   return out;
 }
 
+absl::StatusOr<std::optional<std::string>> EventStore::EventOfTxn(
+    const ClientTxn& txn) const {
+  return impl_->engine.Get(
+      Cf::kTxnidEventid,
+      keys::TxnKey::Encode(txn.user_id, txn.device_id, txn.txn_id));
+}
+
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>>
+EventStore::TxnOfEvent(EventNid event) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   impl_->engine.Get(Cf::kEventnidTxnid, keys::NidKey::Encode(event)));
+  if (!value.has_value()) return std::optional<std::pair<std::string, std::string>>();
+  absl::StatusOr<std::tuple<std::string, std::string>> decoded =
+      keys::TxnValue::Decode(*value);
+  if (!decoded.ok()) return absl::DataLossError("eventnid_txnid: bad value");
+  return std::optional<std::pair<std::string, std::string>>(
+      std::make_pair(std::get<0>(*decoded), std::get<1>(*decoded)));
+}
+
 absl::StatusOr<std::vector<EventNid>> EventStore::ForwardExtremities(
     RoomNid room) const {
   ExtremityCache::Lookup cached = impl_->extremities.Get(room);

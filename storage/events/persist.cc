@@ -99,6 +99,16 @@ absl::StatusOr<PersistedEvent> PersistOp::Run() {
     RETURN_IF_ERROR(Put(Cf::kEventnidEventjson,
                         keys::NidKey::Encode(meta_.event_nid),
                         req_.event_json));
+    if (req_.txn.has_value()) {
+      const ClientTxn& txn = *req_.txn;
+      RETURN_IF_ERROR(Put(Cf::kTxnidEventid,
+                          keys::TxnKey::Encode(txn.user_id, txn.device_id,
+                                               txn.txn_id),
+                          meta_.event_id));
+      RETURN_IF_ERROR(Put(Cf::kEventnidTxnid,
+                          keys::NidKey::Encode(meta_.event_nid),
+                          keys::TxnValue::Encode(txn.device_id, txn.txn_id)));
+    }
   }
   if (!req_.outlier) RETURN_IF_ERROR(ComputeState());
   if (InTimeline()) {

@@ -43,6 +43,11 @@ using U64PairValue = Key<uint64_t, uint64_t>;
 // `statekeynid_statekey` value: (event type, state_key), like its key.
 using StateKeyValue = StateKeyKey;
 
+// `txnid_eventid`: (user id, device id, transaction id) of a client send.
+using TxnKey = Key<std::string, std::string, std::string>;
+// `eventnid_txnid` value: (device id, transaction id).
+using TxnValue = Key<std::string, std::string>;
+
 }  // namespace myelin::storage::keys
 
 #endif  // MYELIN_STORAGE_KEYS_EVENT_KEYS_H_

@@ -293,6 +293,17 @@ TEST_F(RoomsTest, RedactionIsAnEvent) {
   EXPECT_EQ(event.body["content"].at("reason"), "typo");
 }
 
+TEST_F(RoomsTest, TransactionIdsSurviveARestart) {
+  std::string room = CreateRoom("{}");
+  std::string first = SendText(room, alice_, "only once", "durable").Str("event_id");
+  ASSERT_FALSE(first.empty());
+  Restart();
+  // The client retries after the restart: same event, no second message.
+  EXPECT_EQ(SendText(room, alice_, "only once", "durable").Str("event_id"), first);
+  Reply page = Call("GET", Room(room, "/messages?dir=b&limit=2"), "", alice_);
+  EXPECT_NE(page.body["chunk"].as_array()[1].at("type").as_string(), "m.room.message");
+}
+
 TEST_F(RoomsTest, RoomsSurviveARestart) {
   std::string room = CreateRoom(R"({"name":"kept"})");
   ASSERT_EQ(SendText(room, alice_, "before", "k1").status, 200);
