@@ -14,6 +14,7 @@
 #include "server/sync/account_data_routes.h"
 #include "server/sync/filter_routes.h"
 #include "server/sync/presence_routes.h"
+#include "server/sync/to_device_routes.h"
 #include "server/sync/typing_routes.h"
 
 namespace myelin {
@@ -136,6 +137,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(
         sync::AddTypingRoutes(&table, typing_.get(), event_store_.get()));
     RETURN_IF_ERROR(sync::AddReceiptRoutes(&table, &receipt_context_));
+    RETURN_IF_ERROR(sync::AddToDeviceRoutes(&table, &to_device_context_));
     RETURN_IF_ERROR(
         sync::AddPresenceRoutes(&table, presence_.get(), event_store_.get()));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
@@ -168,6 +170,20 @@ absl::Status App::InitRooms() {
   typing_ = std::make_unique<sync::TypingTracker>(&SystemClock::Get());
   presence_ = std::make_unique<sync::PresenceTracker>(&SystemClock::Get(),
                                                       config_.presence_enabled);
+  ASSIGN_OR_RETURN(inbox_, storage::InboxStore::Open(engine_.get()));
+  to_device_context_ = {config_.server_name, &accounts_->store(), inbox_.get(),
+                        rate_limits_.message.get()};
+  storage::InboxStore* inbox = inbox_.get();
+  // Spec: deleting a device deletes its pending to-device messages.
+  accounts_->hooks().OnDevicesDeleted(
+      [inbox](std::string_view user_id, const std::vector<std::string>& devices) {
+        for (const std::string& device : devices) {
+          if (absl::Status s = inbox->DropDevice(user_id, device); !s.ok()) {
+            MLOG(WARN) << "to-device inbox of " << user_id << "/" << device
+                       << " not dropped: " << s;
+          }
+        }
+      });
   ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
   receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
                       &SystemClock::Get()};

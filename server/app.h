@@ -20,6 +20,7 @@
 #include "server/rooms/txn_cache.h"
 #include "server/sync/presence.h"
 #include "server/sync/receipt_routes.h"
+#include "server/sync/to_device_routes.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
 #include "storage/directory/directory_store.h"
@@ -27,6 +28,7 @@
 #include "storage/events/event_store.h"
 #include "storage/filters/filter_store.h"
 #include "storage/receipts/receipt_store.h"
+#include "storage/todevice/inbox_store.h"
 #include "storage/relations/relation_store.h"
 
 namespace myelin {
@@ -83,6 +85,8 @@ class App {
   std::unique_ptr<storage::AccountDataStore> account_data_;
   std::unique_ptr<sync::TypingTracker> typing_;
   std::unique_ptr<sync::PresenceTracker> presence_;
+  std::unique_ptr<storage::InboxStore> inbox_;
+  sync::ToDeviceContext to_device_context_;
   std::unique_ptr<storage::ReceiptStore> receipts_;
   sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;

@@ -79,6 +79,8 @@ enum class Cf : uint8_t {
   kRoomidReceiptstream,
   kTxnidEventid,
   kEventnidTxnid,
+  kDeviceInbox,
+  kTodeviceTxn,
   kCount,
 };
 
@@ -188,6 +190,11 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          "str event id", Preset::kPointLookup},
         {Cf::kEventnidTxnid, "eventnid_txnid", "u64",
          "str.str (device id, txn id)", Preset::kPointLookup},
+        // To-device messages waiting for their device (storage/todevice).
+        {Cf::kDeviceInbox, "device_inbox", "str.str.u64 (user, device, stream)",
+         "canonical JSON {sender, type, content}", Preset::kPrefixScan},
+        {Cf::kTodeviceTxn, "todevice_txn", "str.str.str (sender, device, txn)",
+         "empty", Preset::kPointLookup},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

@@ -28,6 +28,11 @@ using AccountDataItem = Key<std::string, std::string>;
 // type, user id, thread id or "" for unthreaded).
 using ReceiptItem = Key<std::string, std::string, std::string>;
 
+// `device_inbox`: (recipient user id, device id, to-device stream position).
+using InboxKey = Key<std::string, std::string, uint64_t>;
+// `todevice_txn`: (sender user id, sender device id, transaction id).
+using ToDeviceTxnKey = Key<std::string, std::string, std::string>;
+
 }  // namespace myelin::storage::keys
 
 #endif  // MYELIN_STORAGE_KEYS_MEMBERSHIP_KEYS_H_

@@ -23,6 +23,9 @@ enum class MetaRow : uint8_t {
   // Value: u64 (big-endian), the last receipt stream position
   // (storage/receipts).
   kReceiptStream = 4,
+  // Value: u64 (big-endian), the last to-device stream position
+  // (storage/todevice).
+  kToDeviceStream = 5,
 };
 
 using MetaKey = Key<uint8_t>;

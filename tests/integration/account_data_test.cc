@@ -158,5 +158,21 @@ TEST_F(AccountDataTest, PresenceIsSetBySelfAndSeenByRoommates) {
             "M_FORBIDDEN");
 }
 
+TEST_F(AccountDataTest, SendToDeviceValidatesAndIsIdempotent) {
+  std::string send = "/_matrix/client/v3/sendToDevice/m.room_key_request/";
+  std::string body =
+      R"({"messages":{"@bob:test.example":{"*":{"action":"request"}},
+          "@nobody:elsewhere.example":{"DEV":{"x":1}}}})";
+  EXPECT_EQ(Call("PUT", send + "t1", body, alice_).status, 200);
+  EXPECT_EQ(Call("PUT", send + "t1", body, alice_).status, 200);  // Retry.
+  EXPECT_EQ(Call("PUT", send + "t2", "{}", alice_).Errcode(), "M_MISSING_PARAM");
+  EXPECT_EQ(Call("PUT", send + "t3", R"({"messages":[]})", alice_).Errcode(),
+            "M_BAD_JSON");
+  EXPECT_EQ(Call("PUT", send + "t4", R"({"messages":{"@bob:test.example":{"D":5}}})",
+                 alice_).Errcode(),
+            "M_BAD_JSON");
+  EXPECT_EQ(Call("PUT", send + "t5", body).Errcode(), "M_MISSING_TOKEN");
+}
+
 }  // namespace
 }  // namespace myelin::testing
