@@ -4,6 +4,7 @@
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
 #include "dag/base/strings.h"
+#include "server/sync/membership_check.h"
 
 namespace myelin::sync {
 namespace {
@@ -17,19 +18,12 @@ constexpr std::string_view kFullyRead = "m.fully_read";
 absl::Status CheckTarget(const ReceiptContext& context, std::string_view room_id,
                          std::string_view user_id, std::string_view event_id) {
   const storage::EventStore& store = *context.events;
-  absl::Status forbidden = Forbidden("You are not in this room");
-  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
-  if (!room.ok()) return absl::IsNotFound(room.status()) ? forbidden : room.status();
-  absl::StatusOr<storage::UserNid> user = store.LookupUser(user_id);
-  if (!user.ok()) return absl::IsNotFound(user.status()) ? forbidden : user.status();
-  ASSIGN_OR_RETURN(storage::Membership membership,
-                   store.MembershipOf(room->room_nid, *user));
-  if (membership != storage::Membership::kJoin) return forbidden;
+  ASSIGN_OR_RETURN(storage::RoomInfo room, JoinedRoom(store, room_id, user_id));
   absl::StatusOr<storage::EventNid> event = store.LookupEvent(event_id);
   if (absl::IsNotFound(event.status())) return NotFound("Event not found");
   RETURN_IF_ERROR(event.status());
   ASSIGN_OR_RETURN(storage::EventMeta meta, store.Meta(*event));
-  if (meta.room_nid != room->room_nid || meta.stream == 0) {
+  if (meta.room_nid != room.room_nid || meta.stream == 0) {
     return NotFound("Event not found in this room");
   }
   return absl::OkStatus();

@@ -2,24 +2,13 @@
 
 #include "dag/base/matrix_error.h"
 #include "dag/base/status_macros.h"
+#include "server/sync/membership_check.h"
 
 namespace myelin::sync {
 namespace {
 
 using http::Request;
 using http::Response;
-
-absl::Status RequireJoined(const storage::EventStore& store,
-                           std::string_view room_id, std::string_view user_id) {
-  absl::Status forbidden = Forbidden("You are not in this room");
-  absl::StatusOr<storage::RoomInfo> room = store.LookupRoom(room_id);
-  if (!room.ok()) return absl::IsNotFound(room.status()) ? forbidden : room.status();
-  absl::StatusOr<storage::UserNid> user = store.LookupUser(user_id);
-  if (!user.ok()) return absl::IsNotFound(user.status()) ? forbidden : user.status();
-  ASSIGN_OR_RETURN(storage::Membership membership,
-                   store.MembershipOf(room->room_nid, *user));
-  return membership == storage::Membership::kJoin ? absl::OkStatus() : forbidden;
-}
 
 absl::StatusOr<Response> SetTyping(TypingTracker* typing,
                                    const storage::EventStore* store,
@@ -40,7 +29,8 @@ absl::StatusOr<Response> SetTyping(TypingTracker* typing,
     }
     timeout = value->as_int64();
   }
-  RETURN_IF_ERROR(RequireJoined(*store, r.Param("roomId"), r.principal.user_id));
+  RETURN_IF_ERROR(
+      JoinedRoom(*store, r.Param("roomId"), r.principal.user_id).status());
   typing->Set(r.Param("roomId"), r.principal.user_id, flag->as_bool(), timeout);
   return Response::Json("{}");
 }
