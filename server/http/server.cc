@@ -97,6 +97,7 @@ class ServerImpl final : public HttpServer {
     shutdown_hooks_.push_back(std::move(hook));
   }
   bool RunAfter(int64_t delay_ms, std::function<void()> fn) override;
+  bool RunBlocking(std::function<void()> fn) override;
   void Shutdown() override;
   void HandleSignals() override;
   void Wait() override;
@@ -375,6 +376,8 @@ awaitable<void> ServerImpl::ServeRequests(Stream& stream,
     int status = response.status;
     auto out = ToBeast(std::move(response), version, keep_alive && !stopping_,
                        head);
+    // The read's deadline must not cut the write of a long-poll's answer.
+    beast::get_lowest_layer(stream).expires_after(timeout);
     auto [wec, written] = co_await bhttp::async_write(stream, out, kTuple);
     if (options_.observer != nullptr) {
       double seconds =
@@ -435,6 +438,12 @@ bool ServerImpl::RunAfter(int64_t delay_ms, std::function<void()> fn) {
   timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
     if (!ec) fn();
   });
+  return true;
+}
+
+bool ServerImpl::RunBlocking(std::function<void()> fn) {
+  if (stopping_) return false;
+  asio::post(workers_, std::move(fn));
   return true;
 }
 

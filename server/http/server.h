@@ -75,6 +75,9 @@ class HttpServer {
   // Runs `fn` on an I/O thread after `delay_ms`; for deferred handlers'
   // timeouts. Returns false once shutting down.
   virtual bool RunAfter(int64_t delay_ms, std::function<void()> fn) = 0;
+  // Runs `fn` on the worker pool (for deferred handlers' database work).
+  // Returns false once shutting down.
+  virtual bool RunBlocking(std::function<void()> fn) = 0;
 
   // Also triggered by SIGINT/SIGTERM when HandleSignals() was called.
   virtual void Shutdown() = 0;

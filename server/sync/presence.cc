@@ -26,36 +26,42 @@ void PresenceTracker::Set(std::string_view user_id, PresenceState state,
                           std::optional<std::string> status_msg) {
   if (!enabled_) return;
   int64_t now = clock_->NowMillis();
-  absl::MutexLock lock(&mu_);
-  Entry& entry = users_[AV(user_id)];
-  entry.state = state;
-  if (status_msg.has_value()) {
-    entry.status_msg = status_msg->empty() ? std::nullopt : std::move(status_msg);
+  {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = users_[AV(user_id)];
+    entry.state = state;
+    if (status_msg.has_value()) {
+      entry.status_msg =
+          status_msg->empty() ? std::nullopt : std::move(status_msg);
+    }
+    if (state == PresenceState::kOnline) entry.last_active_millis = now;
+    entry.stream = ++position_;
   }
-  if (state == PresenceState::kOnline) entry.last_active_millis = now;
-  entry.stream = ++position_;
+  if (listener_) listener_(user_id);
 }
 
 void PresenceTracker::Touch(std::string_view user_id) {
   if (!enabled_) return;
   int64_t now = clock_->NowMillis();
-  absl::MutexLock lock(&mu_);
-  Entry& entry = users_[AV(user_id)];
-  bool was_idle = entry.state != PresenceState::kOnline ||
-                  now - entry.last_active_millis > kCurrentlyActiveMillis;
-  entry.last_active_millis = now;
-  if (entry.state == PresenceState::kOffline) entry.state = PresenceState::kOnline;
-  // Only a visible change moves the stream, not every request.
-  if (was_idle) entry.stream = ++position_;
+  bool was_idle;
+  {
+    absl::MutexLock lock(&mu_);
+    Entry& entry = users_[AV(user_id)];
+    was_idle = entry.state != PresenceState::kOnline ||
+               now - entry.last_active_millis > kCurrentlyActiveMillis;
+    entry.last_active_millis = now;
+    if (entry.state == PresenceState::kOffline) {
+      entry.state = PresenceState::kOnline;
+    }
+    // Only a visible change moves the stream, not every request.
+    if (was_idle) entry.stream = ++position_;
+  }
+  if (was_idle && listener_) listener_(user_id);
 }
 
-PresenceView PresenceTracker::Get(std::string_view user_id) const {
-  int64_t now = clock_->NowMillis();
-  absl::MutexLock lock(&mu_);
+PresenceView PresenceTracker::ViewLocked(const Entry& entry,
+                                         int64_t now) const {
   PresenceView view;
-  auto it = users_.find(AV(user_id));
-  if (!enabled_ || it == users_.end()) return view;
-  const Entry& entry = it->second;
   view.state = entry.state;
   view.status_msg = entry.status_msg;
   view.stream = entry.stream;
@@ -69,6 +75,25 @@ PresenceView PresenceTracker::Get(std::string_view user_id) const {
     }
   }
   return view;
+}
+
+PresenceView PresenceTracker::Get(std::string_view user_id) const {
+  int64_t now = clock_->NowMillis();
+  absl::MutexLock lock(&mu_);
+  auto it = users_.find(AV(user_id));
+  if (!enabled_ || it == users_.end()) return PresenceView();
+  return ViewLocked(it->second, now);
+}
+
+std::vector<std::pair<std::string, PresenceView>> PresenceTracker::ChangedSince(
+    uint64_t since) const {
+  int64_t now = clock_->NowMillis();
+  std::vector<std::pair<std::string, PresenceView>> changed;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [user, entry] : users_) {
+    if (entry.stream > since) changed.emplace_back(user, ViewLocked(entry, now));
+  }
+  return changed;
 }
 
 uint64_t PresenceTracker::Position() const {

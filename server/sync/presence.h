@@ -11,9 +11,12 @@
 #define MYELIN_SERVER_SYNC_PRESENCE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -53,6 +56,17 @@ class PresenceTracker {
 
   PresenceView Get(std::string_view user_id) const;
   uint64_t Position() const;
+
+  // Users whose presence changed after `since`, with their presence now.
+  std::vector<std::pair<std::string, PresenceView>> ChangedSince(
+      uint64_t since) const;
+
+  // Called after every change that moved the stream, with the user, outside
+  // the tracker's lock (to wake /sync long-polls). Set once, before the
+  // tracker is shared.
+  void SetListener(std::function<void(std::string_view user_id)> listener) {
+    listener_ = std::move(listener);
+  }
   bool enabled() const { return enabled_; }
 
  private:
@@ -63,8 +77,12 @@ class PresenceTracker {
     uint64_t stream = 0;
   };
 
+  PresenceView ViewLocked(const Entry& entry, int64_t now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const Clock* clock_;
   const bool enabled_;
+  std::function<void(std::string_view)> listener_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> users_ ABSL_GUARDED_BY(mu_);
   uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;

@@ -8,6 +8,7 @@
 #define MYELIN_SERVER_SYNC_TYPING_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,15 +42,31 @@ class TypingTracker {
   // The stream position of the newest change (expiries included).
   uint64_t Position();
 
+  // Rooms whose typing list changed after `since` (expiries included).
+  std::vector<std::string> RoomsChangedSince(uint64_t since);
+
+  // Called after every change (start, stop, expiry) with the room and, for
+  // a start, the milliseconds until it expires (0 otherwise), outside the
+  // tracker's lock: for waking /sync long-polls and scheduling the expiry
+  // check. Set once, before the tracker is shared.
+  using Listener =
+      std::function<void(std::string_view room_id, int64_t expires_in_millis)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
  private:
   struct Room {
     absl::flat_hash_map<std::string, int64_t> expiry_millis;  // by user
     uint64_t stream = 0;
   };
-  void ExpireLocked(Room& room, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ExpireAllLocked(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True if an entry expired.
+  bool ExpireLocked(Room& room, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The rooms where an entry expired.
+  std::vector<std::string> ExpireAllLocked(int64_t now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Notify(const std::vector<std::string>& rooms) const;
 
   const Clock* clock_;
+  Listener listener_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Room> rooms_ ABSL_GUARDED_BY(mu_);
   uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;

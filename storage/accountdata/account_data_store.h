@@ -58,6 +58,12 @@ class AccountDataStore {
                                                    uint64_t since,
                                                    size_t limit) const;
 
+  // Called after each committed change with its scope (user id) and stream
+  // position, outside any lock. Set once, before the store is shared.
+  void SetListener(StreamedTable::Listener listener) {
+    table_->SetListener(std::move(listener));
+  }
+
   uint64_t LatestStream() const;
 
  private:

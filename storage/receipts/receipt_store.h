@@ -46,6 +46,12 @@ class ReceiptStore {
                                                     uint64_t since,
                                                     size_t limit) const;
 
+  // Called after each committed change with its scope (room id) and stream
+  // position, outside any lock. Set once, before the store is shared.
+  void SetListener(StreamedTable::Listener listener) {
+    table_->SetListener(std::move(listener));
+  }
+
   uint64_t LatestStream() const { return table_->LatestStream(); }
 
  private:

@@ -81,20 +81,30 @@ absl::StatusOr<uint64_t> StreamedTable::PutLocked(std::string_view scope,
 absl::StatusOr<uint64_t> StreamedTable::Put(std::string_view scope,
                                             std::string_view item,
                                             std::string_view payload) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return PutLocked(scope, item, payload);
+  absl::StatusOr<uint64_t> stream;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream = PutLocked(scope, item, payload);
+  }
+  if (stream.ok()) Notify(scope, *stream);
+  return stream;
 }
 
 absl::StatusOr<uint64_t> StreamedTable::Update(
     std::string_view scope, std::string_view item,
     const std::function<absl::StatusOr<std::string>(std::optional<std::string>)>&
         change) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(std::optional<Value> current, Get(scope, item));
-  std::optional<std::string> payload;
-  if (current.has_value()) payload = std::move(current->payload);
-  ASSIGN_OR_RETURN(std::string next, change(std::move(payload)));
-  return PutLocked(scope, item, next);
+  uint64_t stream;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<Value> current, Get(scope, item));
+    std::optional<std::string> payload;
+    if (current.has_value()) payload = std::move(current->payload);
+    ASSIGN_OR_RETURN(std::string next, change(std::move(payload)));
+    ASSIGN_OR_RETURN(stream, PutLocked(scope, item, next));
+  }
+  Notify(scope, stream);
+  return stream;
 }
 
 absl::StatusOr<std::vector<StreamedTable::Change>> StreamedTable::ChangesSince(

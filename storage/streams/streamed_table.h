@@ -67,6 +67,12 @@ class StreamedTable {
 
   uint64_t LatestStream() const;
 
+  // Called after each committed change with its scope and position, outside
+  // the table's lock (to wake /sync long-polls). Set once, before the table
+  // is shared.
+  using Listener = std::function<void(std::string_view scope, uint64_t stream)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
  private:
   StreamedTable(Engine* engine, Layout layout, uint64_t last)
       : engine_(engine), layout_(layout), last_(last) {}
@@ -74,8 +80,13 @@ class StreamedTable {
                                      std::string_view item,
                                      std::string_view payload);
 
+  void Notify(std::string_view scope, uint64_t stream) const {
+    if (listener_) listener_(scope, stream);
+  }
+
   Engine* engine_;
   const Layout layout_;
+  Listener listener_;
   mutable std::mutex mu_;
   uint64_t last_;  // Guarded by mu_.
 };

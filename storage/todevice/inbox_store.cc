@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "absl/container/flat_hash_set.h"
+
 #include "dag/base/status_macros.h"
 #include "storage/keys/membership_keys.h"
 #include "storage/keys/meta_keys.h"
@@ -23,6 +25,18 @@ absl::StatusOr<std::unique_ptr<InboxStore>> InboxStore::Open(Engine* engine) {
 }
 
 absl::StatusOr<bool> InboxStore::Enqueue(
+    const ToDeviceTxn& txn, const std::vector<ToDeviceMessage>& messages) {
+  ASSIGN_OR_RETURN(bool written, EnqueueLocked(txn, messages));
+  if (written && listener_) {
+    absl::flat_hash_set<std::string_view> users;
+    for (const ToDeviceMessage& message : messages) {
+      if (users.insert(message.user_id).second) listener_(message.user_id);
+    }
+  }
+  return written;
+}
+
+absl::StatusOr<bool> InboxStore::EnqueueLocked(
     const ToDeviceTxn& txn, const std::vector<ToDeviceMessage>& messages) {
   std::string txn_key = keys::ToDeviceTxnKey::Encode(
       txn.sender_user_id, txn.sender_device_id, txn.txn_id);

@@ -14,6 +14,7 @@
 #define MYELIN_STORAGE_TODEVICE_INBOX_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,12 +62,21 @@ class InboxStore {
 
   uint64_t LatestStream() const;
 
+  // Called after each Enqueue that wrote, once per recipient user, outside
+  // the lock. Set once, before the store is shared.
+  void SetListener(std::function<void(std::string_view user_id)> listener) {
+    listener_ = std::move(listener);
+  }
+
  private:
   InboxStore(Engine* engine, uint64_t last) : engine_(engine), last_(last) {}
+  absl::StatusOr<bool> EnqueueLocked(
+      const ToDeviceTxn& txn, const std::vector<ToDeviceMessage>& messages);
   absl::Status DeleteRange(const std::string& user, const std::string& device,
                            uint64_t up_to);
 
   Engine* engine_;
+  std::function<void(std::string_view)> listener_;
   mutable std::mutex mu_;
   uint64_t last_;  // Guarded by mu_.
 };
