@@ -93,6 +93,7 @@ absl::Status App::Init() {
                             rate_limits_.registration.get(),
                             rate_limits_.availability.get()});
   RETURN_IF_ERROR(InitRooms());
+  InitSync();
 
   http::ServerOptions server_options;
   for (const config::Listener& listener : config_.listeners) {
@@ -114,6 +115,9 @@ absl::Status App::Init() {
   server_options.worker_threads = static_cast<int>(config_.worker_threads);
   server_options.observer = &metrics_;
   ASSIGN_OR_RETURN(server_, http::HttpServer::Start(std::move(server_options)));
+  sync_service_.server = server_.get();
+  sync::SyncNotifier* notifier = sync_notifier_.get();
+  server_->AddShutdownHook([notifier] { notifier->WakeAll(); });
 
   if (!config_.pid_file.empty()) {
     std::ofstream(config_.pid_file) << ::getpid() << "\n";
@@ -124,7 +128,7 @@ absl::Status App::Init() {
 }
 
 absl::StatusOr<http::RouteTable> App::RoutesFor(
-    const config::Listener& listener) const {
+    const config::Listener& listener) {
   http::RouteTable table;
   client::DiscoveryOptions discovery{DefaultBaseUrl(config_),
                                      config_.well_known_server};
@@ -133,6 +137,7 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(client::AddVersionsRoutes(&table));
     RETURN_IF_ERROR(client::AddCapabilitiesRoutes(&table));
     RETURN_IF_ERROR(sync::AddFilterRoutes(&table, filters_.get()));
+    RETURN_IF_ERROR(sync::AddSyncRoutes(&table, &sync_service_));
     RETURN_IF_ERROR(sync::AddAccountDataRoutes(&table, account_data_.get()));
     RETURN_IF_ERROR(
         sync::AddTypingRoutes(&table, typing_.get(), event_store_.get()));
@@ -230,6 +235,52 @@ absl::Status App::InitRooms() {
     }
   });
   return absl::OkStatus();
+}
+
+// /sync reads every stream; each stream's changes wake the long-polls of
+// the users they concern.
+void App::InitSync() {
+  sync_notifier_ = std::make_unique<sync::SyncNotifier>(event_store_.get());
+  receipt_rooms_ =
+      std::make_unique<sync::RecentChanges>(receipts_->LatestStream());
+  sync::SyncNotifier* notifier = sync_notifier_.get();
+  sync::RecentChanges* receipt_rooms = receipt_rooms_.get();
+  account_data_->SetListener(
+      [notifier](std::string_view user_id, uint64_t) {
+        notifier->WakeUser(user_id);
+      });
+  receipts_->SetListener(
+      [notifier, receipt_rooms](std::string_view room_id, uint64_t stream) {
+        receipt_rooms->Record(room_id, stream);
+        notifier->WakeRoom(room_id);
+      });
+  inbox_->SetListener(
+      [notifier](std::string_view user_id) { notifier->WakeUser(user_id); });
+  presence_->SetListener([notifier](std::string_view user_id) {
+    notifier->WakeRoomsOfUser(user_id);
+  });
+  // A typing start is followed by its expiry: checking the room when it is
+  // due turns the expiry into a change, which wakes the room again.
+  sync::TypingTracker* typing = typing_.get();
+  sync::SyncService* service = &sync_service_;
+  typing_->SetListener([notifier, typing, service](std::string_view room_id,
+                                                   int64_t expires_in_millis) {
+    notifier->WakeRoom(room_id);
+    http::HttpServer* server = service->server.load();
+    if (expires_in_millis > 0 && server != nullptr) {
+      server->RunAfter(expires_in_millis + 1,
+                       [typing, room = std::string(room_id)] {
+                         typing->InRoom(room);
+                       });
+    }
+  });
+  sync_service_.sources = {event_store_.get(), account_data_.get(),
+                           receipts_.get(),    inbox_.get(),
+                           forgotten_.get(),   typing_.get(),
+                           presence_.get(),    &rooms_context_,
+                           &SystemClock::Get(), receipt_rooms_.get()};
+  sync_service_.filters = filters_.get();
+  sync_service_.notifier = notifier;
 }
 
 void App::AddStorageCollectors() {

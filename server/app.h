@@ -19,7 +19,10 @@
 #include "server/rooms/rooms_api.h"
 #include "server/rooms/txn_cache.h"
 #include "server/sync/presence.h"
+#include "server/sync/notifier.h"
 #include "server/sync/receipt_routes.h"
+#include "server/sync/recent_changes.h"
+#include "server/sync/sync_routes.h"
 #include "server/sync/to_device_routes.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
@@ -57,10 +60,10 @@ class App {
  private:
   explicit App(config::Config config) : config_(std::move(config)) {}
   absl::Status Init();
-  absl::StatusOr<http::RouteTable> RoutesFor(
-      const config::Listener& listener) const;
+  absl::StatusOr<http::RouteTable> RoutesFor(const config::Listener& listener);
   void AddStorageCollectors();
   absl::Status InitRooms();
+  void InitSync();
 
   config::Config config_;
   std::unique_ptr<storage::Engine> engine_;
@@ -90,6 +93,10 @@ class App {
   std::unique_ptr<storage::ReceiptStore> receipts_;
   sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;
+  // /sync: wakes long-polls on changes (listens to event_store_).
+  std::unique_ptr<sync::SyncNotifier> sync_notifier_;
+  std::unique_ptr<sync::RecentChanges> receipt_rooms_;
+  sync::SyncService sync_service_;
   metrics::Registry metrics_;
   std::vector<std::unique_ptr<http::Dispatcher>> dispatchers_;
   // Declared last: destroyed (and stopped) before what its handlers use.

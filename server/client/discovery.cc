@@ -16,10 +16,15 @@ using http::Response;
 using http::Route;
 
 const std::vector<std::string>& SupportedSpecVersions() {
-  // Empty until the accounts-and-rooms work provides login, registration and
-  // rooms: advertising v1.x without them makes clients fail later and in
-  // confusing ways instead of saying the server is not ready.
-  static const std::vector<std::string> kVersions = {};
+  // Advertised once /sync existed: with login, rooms and /sync a client can
+  // chat. Up to v1.16 because /sync answers use_state_after (added in
+  // v1.16); end-to-end encryption and media are still missing, and clients
+  // discover that from the 404s of those endpoints, as with any server that
+  // does not implement an optional module.
+  static const std::vector<std::string> kVersions = {
+      "r0.6.1", "v1.1",  "v1.2",  "v1.3",  "v1.4",  "v1.5",  "v1.6", "v1.7",
+      "v1.8",   "v1.9",  "v1.10", "v1.11", "v1.12", "v1.13", "v1.14", "v1.15",
+      "v1.16"};
   return kVersions;
 }
 

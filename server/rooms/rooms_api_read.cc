@@ -324,6 +324,27 @@ absl::StatusOr<MessagesScan> ScanMessages(
 
 }  // namespace
 
+// A /messages token: its own "t<depth>_<stream>", or a /sync token or
+// timeline prev_batch ("s<stream>...", Spec: GET /messages `from`), which
+// stands for the gap after the room's last event at or before that stream
+// position.
+absl::StatusOr<storage::TopoToken> ParseMessagesToken(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    std::string_view text) {
+  if (text.empty() || text[0] != 's') return ParseTopoToken(text);
+  ASSIGN_OR_RETURN(storage::StreamPos stream, StreamOfToken(text));
+  storage::EventStore& store = context.writer->store();
+  ASSIGN_OR_RETURN(storage::TimelinePage page,
+                   store.Timeline(room.room_nid, stream,
+                                  storage::Direction::kBackward, 1));
+  if (page.entries.empty()) {
+    return storage::TopoToken{std::numeric_limits<int64_t>::min(), 0};
+  }
+  ASSIGN_OR_RETURN(storage::EventMeta meta,
+                   store.Meta(page.entries[0].event_nid));
+  return storage::TopoToken{meta.depth, page.entries[0].stream};
+}
+
 // Spec: client-server-api, GET /rooms/{roomId}/messages — `dir`, `from`,
 // `to`, `limit` and a RoomEventFilter in `filter`.
 absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r) {
@@ -352,11 +373,11 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
   // An empty `from` means "from the end/start", as Synapse reads it: clients
   // without a sync token (matrix-nio's room_messages) send `from=`.
   if (!r.Query("from").empty()) {
-    ASSIGN_OR_RETURN(from, ParseTopoToken(r.Query("from")));
+    ASSIGN_OR_RETURN(from, ParseMessagesToken(*context, room, r.Query("from")));
   }
   std::optional<storage::TopoToken> to;
   if (r.HasQuery("to")) {
-    ASSIGN_OR_RETURN(to, ParseTopoToken(r.Query("to")));
+    ASSIGN_OR_RETURN(to, ParseMessagesToken(*context, room, r.Query("to")));
   }
   ASSIGN_OR_RETURN(MessagesScan scan,
                    ScanMessages(*context, room, from, to, backward, limit,
