@@ -263,6 +263,35 @@ absl::StatusOr<boost::json::object> ServeEvent(const RoomsContext& context,
   return server.Serve(nid, 1);
 }
 
+absl::StatusOr<std::vector<boost::json::object>> ServeStateEvents(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    const std::vector<storage::EventNid>& nids) {
+  storage::EventStore& store = context.writer->store();
+  ASSIGN_OR_RETURN(std::vector<std::string> jsons, store.EventJsons(nids));
+  EventServer server(context, room, "");
+  int64_t now = context.clock->NowMillis();
+  std::vector<boost::json::object> events;
+  events.reserve(nids.size());
+  for (size_t i = 0; i < nids.size(); ++i) {
+    ASSIGN_OR_RETURN(std::string event_id, store.EventId(nids[i]));
+    EventNid redaction = 0;
+    if (context.relations != nullptr) {
+      ASSIGN_OR_RETURN(redaction,
+                       context.relations->RedactionOf(room.room_nid, event_id));
+    }
+    if (redaction != 0) {
+      // Depth -1: redacted, without aggregations.
+      ASSIGN_OR_RETURN(boost::json::object event, server.Serve(nids[i], -1));
+      events.push_back(std::move(event));
+      continue;
+    }
+    ASSIGN_OR_RETURN(boost::json::object event,
+                     ToClientEvent(jsons[i], event_id, room.room_id, now));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
 namespace {
 
 absl::Status CheckThreadRoot(const RoomsContext& context,

@@ -12,6 +12,7 @@
 #define MYELIN_SERVER_ROOMS_RELATIONS_H_
 
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "boost/json/object.hpp"
@@ -31,6 +32,13 @@ absl::StatusOr<boost::json::object> ServeEvent(const RoomsContext& context,
                                                const storage::RoomInfo& room,
                                                storage::EventNid nid,
                                                std::string_view viewer);
+
+// Many state events of `room` at once, as ServeEvent serves them but
+// without aggregations (clients do not look for edits or threads of state
+// events): the JSON is read with one MultiGet. For /sync's state sections.
+absl::StatusOr<std::vector<boost::json::object>> ServeStateEvents(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    const std::vector<storage::EventNid>& nids);
 
 // Checks the relation of an event a local user sends (content is what the
 // client sent). Spec: threading "Validation of m.thread relationships" —

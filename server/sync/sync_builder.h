@@ -80,6 +80,9 @@ class SyncBuilder {
       const storage::RoomInfo& room, const storage::EventMeta& meta);
   absl::StatusOr<boost::json::object> ClientEvent(const storage::RoomInfo& room,
                                                   storage::EventNid nid);
+  // Many state events at once (no aggregations; see ServeStateEvents).
+  absl::StatusOr<std::vector<boost::json::object>> StateEvents(
+      const storage::RoomInfo& room, const std::vector<storage::EventNid>& nids);
   bool IsIgnored(std::string_view user_id) const {
     return ignored_.contains(AV(user_id));
   }

@@ -28,6 +28,27 @@ absl::StatusOr<boost::json::object> SyncBuilder::ClientEvent(
   return event;
 }
 
+absl::StatusOr<std::vector<boost::json::object>> SyncBuilder::StateEvents(
+    const storage::RoomInfo& room, const std::vector<storage::EventNid>& nids) {
+  std::vector<boost::json::object> events;
+  if (req_.filter.event_format == filter::EventFormat::kFederation) {
+    ASSIGN_OR_RETURN(std::vector<std::string> jsons, events_.EventJsons(nids));
+    for (const std::string& json : jsons) {
+      ASSIGN_OR_RETURN(boost::json::object event, json::ParseJsonObject(json));
+      events.push_back(std::move(event));
+    }
+  } else {
+    ASSIGN_OR_RETURN(events, rooms::ServeStateEvents(*src_.rooms, room, nids));
+    for (boost::json::object& event : events) event.erase("room_id");
+  }
+  if (req_.filter.event_fields.has_value()) {
+    for (boost::json::object& event : events) {
+      event = filter::ProjectEventFields(event, *req_.filter.event_fields);
+    }
+  }
+  return events;
+}
+
 absl::StatusOr<boost::json::object> SyncBuilder::ClientEvent(
     const storage::RoomInfo& room, const storage::EventMeta& meta) {
   ASSIGN_OR_RETURN(boost::json::object event, ClientEvent(room, meta.event_nid));

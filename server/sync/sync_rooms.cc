@@ -265,15 +265,26 @@ absl::StatusOr<boost::json::array> SyncBuilder::StateSection(
     return std::tie(a.first.type, a.first.state_key) <
            std::tie(b.first.type, b.first.state_key);
   });
+  std::vector<EventNid> nids;
+  nids.reserve(chosen.size());
+  for (const auto& [key, nid] : chosen) nids.push_back(nid);
+  ASSIGN_OR_RETURN(std::vector<boost::json::object> served,
+                   StateEvents(room, nids));
+  bool by_sender = f.senders.has_value() || !f.not_senders.empty() ||
+                   f.contains_url.has_value();
   boost::json::array events;
-  for (const auto& [key, nid] : chosen) {
-    ASSIGN_OR_RETURN(boost::json::object event, ClientEvent(room, nid));
-    bool sender_ok =
-        f.Matches(room.room_id, key.type, StringField(event, "sender"),
-                  event.contains("content") && event["content"].is_object()
-                      ? event["content"].as_object()
-                      : boost::json::object());
-    if (sender_ok) events.push_back(std::move(event));
+  events.reserve(served.size());
+  for (size_t i = 0; i < served.size(); ++i) {
+    boost::json::object& event = served[i];
+    if (by_sender &&
+        !f.Matches(room.room_id, chosen[i].first.type,
+                   StringField(event, "sender"),
+                   event.contains("content") && event["content"].is_object()
+                       ? event["content"].as_object()
+                       : boost::json::object())) {
+      continue;
+    }
+    events.push_back(std::move(event));
   }
   return events;
 }
@@ -477,9 +488,12 @@ absl::Status SyncBuilder::AddStrippedRoom(const RoomCandidate& candidate) {
     if (nid.ok()) nids.push_back(*nid);
   }
   nids.push_back(candidate.member_event);
+  ASSIGN_OR_RETURN(std::vector<boost::json::object> served,
+                   StateEvents(room, nids));
   boost::json::array stripped;
-  for (EventNid nid : nids) {
-    ASSIGN_OR_RETURN(boost::json::object event, ClientEvent(room, nid));
+  for (size_t i = 0; i < nids.size(); ++i) {
+    EventNid nid = nids[i];
+    boost::json::object& event = served[i];
     boost::json::object entry;
     for (std::string_view key : {"type", "state_key", "sender", "content"}) {
       if (const auto* value = event.if_contains(key)) entry[key] = *value;
