@@ -4,6 +4,7 @@
 //
 // Access: the caller must be joined to the room now. History visibility
 // (reading a room one has left, world_readable rooms) comes with /sync.
+#include <algorithm>
 #include <limits>
 
 #include "absl/strings/numbers.h"
@@ -324,6 +325,36 @@ absl::StatusOr<MessagesScan> ScanMessages(
 
 }  // namespace
 
+// Spec: GET /messages `state` — with lazy_load_members, the member events
+// of the chunk's senders, as of the first event of the chunk.
+absl::StatusOr<boost::json::array> LazyMembers(
+    const RoomsContext& context, const storage::RoomInfo& room,
+    const boost::json::array& chunk, const filter::RoomEventFilter& filter) {
+  boost::json::array state;
+  if (!filter.lazy_load_members || chunk.empty()) return state;
+  storage::EventStore& store = context.writer->store();
+  ASSIGN_OR_RETURN(EventNid first, store.LookupEvent(
+                                       chunk[0].at("event_id").as_string()));
+  ASSIGN_OR_RETURN(auto members, store.StateAtEvent(first, /*after=*/true));
+  std::vector<std::string> senders;
+  for (const boost::json::value& event : chunk) {
+    std::string sender(event.at("sender").as_string());
+    if (std::find(senders.begin(), senders.end(), sender) != senders.end()) {
+      continue;
+    }
+    senders.push_back(sender);
+    absl::StatusOr<storage::StateKeyNid> key =
+        store.LookupStateKey("m.room.member", sender);
+    if (!key.ok()) continue;
+    auto it = members->find(*key);
+    if (it == members->end()) continue;
+    ASSIGN_OR_RETURN(boost::json::object member,
+                     ClientEventOf(context, room, it->second));
+    state.push_back(std::move(member));
+  }
+  return state;
+}
+
 // A /messages token: its own "t<depth>_<stream>", or a /sync token or
 // timeline prev_batch ("s<stream>...", Spec: GET /messages `from`), which
 // stands for the gap after the room's last event at or before that stream
@@ -382,8 +413,11 @@ absl::StatusOr<Response> Messages(const RoomsContext* context, const Request& r)
   ASSIGN_OR_RETURN(MessagesScan scan,
                    ScanMessages(*context, room, from, to, backward, limit,
                                 filter, r.principal.user_id));
+  ASSIGN_OR_RETURN(boost::json::array state,
+                   LazyMembers(*context, room, scan.chunk, filter));
   boost::json::object body{{"chunk", std::move(scan.chunk)},
                            {"start", FormatTopoToken(from)}};
+  if (!state.empty()) body["state"] = std::move(state);
   // Spec: no `end` when there are no more events in that direction.
   if (!scan.exhausted) body["end"] = FormatTopoToken(scan.next);
   return JsonResponse(body);

@@ -214,6 +214,34 @@ TEST_F(RoomsTest, MessagesHonourFilters) {
             "M_BAD_JSON");
 }
 
+TEST_F(RoomsTest, MessagesLazyLoadMembersAndSyncTokens) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  ASSERT_EQ(SendText(room, bob_, "from bob", "l1").status, 200);
+  // {"lazy_load_members":true}
+  std::string lazy = "%7B%22lazy_load_members%22%3Atrue%7D";
+  Reply page = Call("GET", Room(room, "/messages?dir=b&limit=1&filter=" + lazy), "",
+                    alice_);
+  ASSERT_EQ(page.status, 200) << boost::json::serialize(page.body);
+  ASSERT_TRUE(page.body.contains("state")) << boost::json::serialize(page.body);
+  const auto& state = page.body["state"].as_array();
+  ASSERT_EQ(state.size(), 1u);
+  EXPECT_EQ(state[0].at("type").as_string(), "m.room.member");
+  EXPECT_EQ(state[0].at("state_key").as_string(), "@bob:test.example");
+  // Without the filter there is no state.
+  EXPECT_FALSE(Call("GET", Room(room, "/messages?dir=b&limit=1"), "", alice_)
+                   .body.contains("state"));
+  // Spec: `from` may be a /sync next_batch: paging back from it starts with
+  // the newest event.
+  Reply sync = Call("GET", absl::StrCat(kV3, "/sync"), "", alice_);
+  ASSERT_EQ(sync.status, 200) << boost::json::serialize(sync.body);
+  Reply back = Call("GET", Room(room, "/messages?dir=b&limit=1&from=" + sync.Str("next_batch")),
+                    "", alice_);
+  ASSERT_EQ(back.status, 200) << boost::json::serialize(back.body);
+  EXPECT_EQ(back.body["chunk"].as_array()[0].at("content").at("body").as_string(),
+            "from bob");
+}
+
 TEST_F(RoomsTest, AuthRulesAreEnforced) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   // Not joined: cannot send, cannot read.
