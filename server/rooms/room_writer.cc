@@ -192,11 +192,14 @@ absl::StatusOr<RoomWriter::Position> RoomWriter::PositionFor(
 absl::StatusOr<SentEvent> RoomWriter::BuildAuthorisePersist(
     const RoomVersionRules& rules, const event::EventDraft& draft,
     const Position& position, bool new_room,
-    const std::optional<storage::ClientTxn>& txn) {
+    const std::optional<storage::ClientTxn>& txn,
+    std::optional<int64_t> origin_server_ts) {
   std::string local_id = rules.event_id_in_event ? NewEventLocalId() : "";
-  ASSIGN_OR_RETURN(event::BuiltEvent built,
-                   event::BuildEvent(rules, draft, position.dag,
-                                     clock_->NowMillis(), signer(), local_id));
+  ASSIGN_OR_RETURN(
+      event::BuiltEvent built,
+      event::BuildEvent(rules, draft, position.dag,
+                        origin_server_ts.value_or(clock_->NowMillis()),
+                        signer(), local_id));
   ASSIGN_OR_RETURN(Pdu pdu, Pdu::Parse(built.json, rules, built.event_id));
   if (absl::Status allowed = CheckAuth(pdu, rules, position.auth_state);
       !allowed.ok()) {
@@ -223,9 +226,28 @@ absl::StatusOr<SentEvent> RoomWriter::CreateRoom(
   draft.content = std::move(create_content);
   draft.content["room_version"] = std::string(rules.id);
   if (rules.require_create_creator) draft.content["creator"] = draft.sender;
-  if (!rules.room_id_is_create_event_id) draft.room_id = NewRoomId(server_name_);
-  // The room is new: no other writer can know its id yet.
-  return BuildAuthorisePersist(rules, draft, Position{}, /*new_room=*/true);
+  if (!rules.room_id_is_create_event_id) {
+    draft.room_id = NewRoomId(server_name_);
+    // The room is new: no other writer can know its id yet.
+    return BuildAuthorisePersist(rules, draft, Position{}, /*new_room=*/true);
+  }
+  // Spec: rooms/v12 — the room id is the create event's reference hash, so
+  // the same creator sending the same content within one millisecond would
+  // name an existing room. Creates are serialised, and a taken id is
+  // avoided by moving the timestamp on.
+  std::lock_guard<std::mutex> lock(create_mu_);
+  int64_t ts = clock_->NowMillis();
+  constexpr int kMaxAttempts = 1000;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt, ++ts) {
+    ASSIGN_OR_RETURN(event::BuiltEvent built,
+                     event::BuildEvent(rules, draft, {}, ts, signer(), ""));
+    absl::StatusOr<storage::RoomInfo> existing = store_->LookupRoom(built.room_id);
+    if (existing.ok()) continue;
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+    return BuildAuthorisePersist(rules, draft, Position{}, /*new_room=*/true,
+                                 std::nullopt, ts);
+  }
+  return absl::InternalError("no free room id for a new room");
 }
 
 absl::StatusOr<SentEvent> RoomWriter::Send(

@@ -89,7 +89,8 @@ class RoomWriter {
   absl::StatusOr<SentEvent> BuildAuthorisePersist(
       const RoomVersionRules& rules, const event::EventDraft& draft,
       const Position& position, bool new_room,
-      const std::optional<storage::ClientTxn>& txn = std::nullopt);
+      const std::optional<storage::ClientTxn>& txn = std::nullopt,
+      std::optional<int64_t> origin_server_ts = std::nullopt);
   std::mutex& LockFor(std::string_view room_id);
   event::Signer signer() const;
 
@@ -99,6 +100,8 @@ class RoomWriter {
   const Clock* clock_;
   mutable PduCache cache_;
   std::array<std::mutex, 64> room_locks_;
+  // Serialises the creation of rooms whose id is their create event's hash.
+  std::mutex create_mu_;
 };
 
 // A fresh random room id "!<18 letters>:<server>" for rooms v1–v11.

@@ -86,6 +86,20 @@ TEST_F(RoomWriterTest, EveryRoomVersionAcceptsAConversation) {
   }
 }
 
+// Spec: rooms/v12 — the room id is the create event's hash; identical
+// creates in the same millisecond must still make two rooms.
+TEST_F(RoomWriterTest, IdenticalCreatesInOneMillisecondMakeTwoRooms) {
+  std::vector<std::string> rooms;
+  for (int i = 0; i < 3; ++i) {
+    auto created = writer_->CreateRoom(DefaultRoomVersion(), kAlice, {});
+    ASSERT_TRUE(created.ok()) << created.status();
+    rooms.push_back(created->room_id);
+  }
+  EXPECT_NE(rooms[0], rooms[1]);
+  EXPECT_NE(rooms[1], rooms[2]);
+  EXPECT_NE(rooms[0], rooms[2]);
+}
+
 TEST_F(RoomWriterTest, RejectionsCarryTheAuthRulesReason) {
   std::string room = NewRoom(DefaultRoomVersion());
   auto outsider = SendAs(room, kBob, "m.room.message", std::nullopt,

@@ -383,9 +383,11 @@ absl::Status SyncBuilder::AddJoinedRoom(const RoomCandidate& candidate) {
   }
   // A newly joined room is synced like in an initial sync.
   bool full = initial_ || newly_joined || req_.full_state;
-  StreamPos after = (initial_ || newly_joined) ? 0 : since_.events;
-  ASSIGN_OR_RETURN(StreamPos visible_after, VisibleAfter(candidate));
-  after = std::max(after, visible_after);
+  StreamPos after = since_.events;
+  if (initial_ || newly_joined) {
+    // Member since the token otherwise: everything after it is visible.
+    ASSIGN_OR_RETURN(after, VisibleAfter(candidate));
+  }
   ASSIGN_OR_RETURN(TimelineResult timeline,
                    ScanTimeline(room, after, now_.events));
 
