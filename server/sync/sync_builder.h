@@ -69,6 +69,7 @@ class SyncBuilder {
       const absl::flat_hash_set<std::string>& needed_members);
   absl::StatusOr<boost::json::object> Summary(const storage::RoomInfo& room,
                                               std::vector<std::string>* heroes);
+  absl::StatusOr<bool> HasName(const storage::RoomInfo& room);
   absl::StatusOr<boost::json::array> Ephemeral(const storage::RoomInfo& room,
                                                bool full);
   boost::json::array RoomAccountData(const std::string& room_id);

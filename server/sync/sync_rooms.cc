@@ -289,35 +289,67 @@ absl::StatusOr<boost::json::array> SyncBuilder::StateSection(
   return events;
 }
 
-// Spec: GET /sync RoomSummary — member counts, and heroes when the room
-// has no name or canonical alias.
+// Spec: GET /sync RoomSummary — member counts, and when the room has no
+// (non-empty) name or canonical alias, heroes: the first members in stream
+// order that are joined or invited (else those who left or were banned),
+// never the user.
 absl::StatusOr<boost::json::object> SyncBuilder::Summary(
     const storage::RoomInfo& room, std::vector<std::string>* heroes) {
-  ASSIGN_OR_RETURN(std::vector<storage::Member> joined,
-                   events_.Members(room.room_nid, Membership::kJoin));
-  ASSIGN_OR_RETURN(std::vector<storage::Member> invited,
-                   events_.Members(room.room_nid, Membership::kInvite));
-  boost::json::object summary{
-      {"m.joined_member_count", joined.size()},
-      {"m.invited_member_count", invited.size()}};
-  bool named = events_.CurrentStateEvent(room.room_nid, "m.room.name", "").ok() ||
-               events_.CurrentStateEvent(room.room_nid,
-                                         "m.room.canonical_alias", "")
-                   .ok();
+  ASSIGN_OR_RETURN(std::vector<storage::Member> members,
+                   events_.Members(room.room_nid));
+  size_t joined = 0, invited = 0;
+  for (const storage::Member& member : members) {
+    joined += member.membership == Membership::kJoin;
+    invited += member.membership == Membership::kInvite;
+  }
+  boost::json::object summary{{"m.joined_member_count", joined},
+                              {"m.invited_member_count", invited}};
+  ASSIGN_OR_RETURN(bool named, HasName(room));
   if (named) return summary;
-  std::vector<std::string> candidates;
-  for (const auto* list : {&joined, &invited}) {
-    for (const storage::Member& member : *list) {
-      if (member.user_id != req_.user_id) candidates.push_back(member.user_id);
+  // Event nids follow the order events were stored in: stream order.
+  std::sort(members.begin(), members.end(),
+            [](const storage::Member& a, const storage::Member& b) {
+              return a.event_nid < b.event_nid;
+            });
+  auto pick = [&](auto wanted) {
+    for (const storage::Member& member : members) {
+      if (heroes->size() == kMaxHeroes) return;
+      if (member.user_id != req_.user_id && wanted(member.membership)) {
+        heroes->push_back(member.user_id);
+      }
+    }
+  };
+  pick([](Membership m) {
+    return m == Membership::kJoin || m == Membership::kInvite;
+  });
+  if (heroes->empty()) {
+    pick([](Membership m) {
+      return m == Membership::kLeave || m == Membership::kBan;
+    });
+  }
+  boost::json::array list;
+  for (const std::string& hero : *heroes) list.emplace_back(hero);
+  summary["m.heroes"] = std::move(list);
+  return summary;
+}
+
+// Whether m.room.name or m.room.canonical_alias gives the room a name.
+absl::StatusOr<bool> SyncBuilder::HasName(const storage::RoomInfo& room) {
+  for (auto [type, field] : {std::pair{"m.room.name", "name"},
+                             std::pair{"m.room.canonical_alias", "alias"}}) {
+    absl::StatusOr<EventNid> nid =
+        events_.CurrentStateEvent(room.room_nid, type, "");
+    if (absl::IsNotFound(nid.status())) continue;
+    RETURN_IF_ERROR(nid.status());
+    ASSIGN_OR_RETURN(std::string json, events_.EventJson(*nid));
+    ASSIGN_OR_RETURN(boost::json::object event, json::ParseJsonObject(json));
+    const auto* content = event.if_contains("content");
+    if (content != nullptr && content->is_object() &&
+        !StringField(content->as_object(), field).empty()) {
+      return true;
     }
   }
-  std::sort(candidates.begin(), candidates.end());
-  if (candidates.size() > kMaxHeroes) candidates.resize(kMaxHeroes);
-  boost::json::array list;
-  for (const std::string& hero : candidates) list.emplace_back(hero);
-  summary["m.heroes"] = std::move(list);
-  *heroes = std::move(candidates);
-  return summary;
+  return false;
 }
 
 // m.typing and m.receipt of a joined room (Spec: "Typing Notifications",
