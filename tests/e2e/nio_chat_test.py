@@ -5,10 +5,17 @@ Usage: /usr/bin/python3 tests/e2e/nio_chat_test.py PATH_TO_MYELIN
 Two users register through nio (user-interactive auth, m.login.dummy), one
 creates a room and invites the other, who joins; they exchange messages, one
 is edited (m.replace) and one redacted, and the history is paged back with
-/messages until there is no `end`. /sync is not implemented yet, so nio's sync
-loop is not used: sends go straight out (encryption off) and reads go through
-room_messages and room_get_event. The redacted event must come back stripped
-(with redacted_because) and the edited one with its m.replace bundled.
+/messages until there is no `end`. Sends go straight out (encryption off);
+history is read through room_messages and room_get_event. The redacted event
+must come back stripped (with redacted_because) and the edited one with its
+m.replace bundled.
+
+Then the second user follows the room with nio's own sync loop
+(sync_forever, long-polling) and its callbacks: the initial sync brings the
+room, its members and the earlier messages; then the first user's typing,
+a new message, a read receipt and the end of the typing each arrive through
+an incremental sync, every event exactly once. Each wait is bounded by
+WAIT_S.
 
 The server runs on 127.0.0.1 port 0 with a temporary data directory and is
 always stopped (SIGTERM, then SIGKILL); the whole run is bounded by
@@ -27,6 +34,8 @@ import time
 
 TOTAL_TIMEOUT_S = 120
 START_TIMEOUT_S = 30
+WAIT_S = 20  # For each thing the sync loop should deliver.
+SYNC_LONG_POLL_MS = 5000
 STOP_TIMEOUT_S = 10
 SERVER_NAME = "e2e.example"
 
@@ -191,6 +200,7 @@ async def converse(alice, bob):
     await check_events(alice, room_id, typo, edit, secret, redaction.event_id)
     await check_history(bob, room_id, alice, bob,
                         [hello, typo, secret, edit, redaction.event_id, bye])
+    await follow_with_sync_loop(alice, bob, room_id, hello, bye)
 
 
 async def check_events(client, room_id, typo, edit, secret, redaction_id):
@@ -253,6 +263,118 @@ async def check_history(reader, room_id, alice, bob, sent_ids):
     for expected in ("m.room.member", "m.room.power_levels", "m.room.name",
                      "m.room.topic", "m.room.join_rules"):
         check(expected in types, f"{expected} missing from history: {types}")
+
+
+class SyncWatcher:
+    """Bob's view of one room through nio's sync callbacks."""
+
+    def __init__(self, client, room_id, alice_id):
+        self.room_id = room_id
+        self.alice_id = alice_id
+        self.messages = []  # (event_id, sender, body), in arrival order.
+        self.typing = []  # The user list of every m.typing, in order.
+        self.receipts = []  # (event_id, receipt_type, user_id).
+        self.sync_errors = []
+        self.synced = asyncio.Event()
+        self.changed = asyncio.Event()
+        client.add_response_callback(self.on_sync, nio.SyncResponse)
+        client.add_response_callback(self.on_sync_error, nio.SyncError)
+        client.add_event_callback(self.on_message, nio.RoomMessageText)
+        client.add_ephemeral_callback(self.on_typing, nio.TypingNoticeEvent)
+        client.add_ephemeral_callback(self.on_receipt, nio.ReceiptEvent)
+
+    async def on_sync(self, response):
+        self.synced.set()
+        self.changed.set()
+
+    async def on_sync_error(self, response):
+        self.sync_errors.append(response)
+        self.changed.set()
+
+    def on_message(self, room, event):
+        if room.room_id == self.room_id:
+            self.messages.append((event.event_id, event.sender, event.body))
+
+    def on_typing(self, room, event):
+        if room.room_id == self.room_id:
+            self.typing.append(list(event.users))
+
+    def on_receipt(self, room, event):
+        if room.room_id == self.room_id:
+            self.receipts.extend(
+                (r.event_id, r.receipt_type, r.user_id) for r in event.receipts)
+
+    def bodies_from(self, sender):
+        return [body for _, who, body in self.messages if who == sender]
+
+    async def wait_for(self, what, condition):
+        """Waits (at most WAIT_S) until condition() holds after a sync."""
+        deadline = time.monotonic() + WAIT_S
+        while not condition():
+            check(not self.sync_errors, f"sync failed: {self.sync_errors}")
+            left = deadline - time.monotonic()
+            check(left > 0, f"timed out waiting for {what}; saw messages "
+                  f"{self.messages}, typing {self.typing}, receipts "
+                  f"{self.receipts}")
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), left)
+            except asyncio.TimeoutError:
+                pass
+
+
+async def follow_with_sync_loop(alice, bob, room_id, hello, bye):
+    watcher = SyncWatcher(bob, room_id, alice.user_id)
+    loop = asyncio.ensure_future(
+        bob.sync_forever(timeout=SYNC_LONG_POLL_MS, full_state=True))
+    try:
+        await watcher.wait_for("bob's first sync", watcher.synced.is_set)
+        room = bob.rooms.get(room_id)
+        check(room is not None, f"room missing from bob's rooms: {bob.rooms}")
+        check({alice.user_id, bob.user_id} <= set(room.users),
+              f"members after the first sync: {list(room.users)}")
+        check(room.topic == "nio talks", f"topic: {room.topic!r}")
+        # The initial sync's timeline holds the conversation so far.
+        check(hello in [event_id for event_id, _, _ in watcher.messages],
+              f"initial timeline: {watcher.messages}")
+        check(watcher.bodies_from(bob.user_id)[-1:] == ["bye"],
+              f"initial timeline: {watcher.messages}")
+
+        ok(await alice.room_typing(room_id, True, 30000),
+           nio.RoomTypingResponse)
+        await watcher.wait_for(
+            "alice typing",
+            lambda: any(alice.user_id in users for users in watcher.typing))
+
+        question = await send_text(alice, room_id, "are you there?")
+        await watcher.wait_for(
+            "alice's new message",
+            lambda: question in [e for e, _, _ in watcher.messages])
+        check(watcher.messages[-1] == (question, alice.user_id,
+                                       "are you there?"),
+              f"newest message: {watcher.messages[-1]}")
+
+        ok(await alice.update_receipt_marker(room_id, bye),
+           nio.UpdateReceiptMarkerResponse)
+        await watcher.wait_for(
+            "alice's read receipt",
+            lambda: (bye, "m.read", alice.user_id) in watcher.receipts)
+
+        ok(await alice.room_typing(room_id, False), nio.RoomTypingResponse)
+        started = next(i for i, users in enumerate(watcher.typing)
+                       if alice.user_id in users)
+        await watcher.wait_for(
+            "alice to stop typing",
+            lambda: any(alice.user_id not in users
+                        for users in watcher.typing[started + 1:]))
+        check(alice.user_id not in bob.rooms[room_id].typing_users,
+              f"typing users: {bob.rooms[room_id].typing_users}")
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+    ids = [event_id for event_id, _, _ in watcher.messages]
+    check(len(ids) == len(set(ids)),
+          f"the sync loop delivered an event twice: {watcher.messages}")
 
 
 def main():
