@@ -222,7 +222,8 @@ TEST_F(SyncEphemeralTest, PresenceReachesRoommatesOnly) {
 }
 
 TEST_F(SyncEphemeralTest, SyncingMarksTheUserOnlineUnlessAskedNotTo) {
-  std::string room = SharedRoom();
+  SharedRoom();
+  SetPresence(alice_, R"({"presence":"offline"})");  // Whatever requests did.
   std::string since = Sync(bob_).Str("next_batch");
   Sync(alice_, "set_presence=offline");
   Reply quiet = SyncSince(bob_, since);

@@ -140,6 +140,48 @@ TEST_F(SyncFilterTest, StateTypes) {
   for (const auto& event : state) EXPECT_EQ(Field(event, "type"), "m.room.name");
 }
 
+TEST_F(SyncFilterTest, AccountDataEphemeralAndPresenceFilters) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
+  Join(bob_, room);
+  std::string since = Sync(bob_).Str("next_batch");
+  for (const char* type : {"org.example.keep", "org.example.drop"}) {
+    ASSERT_EQ(Call("PUT", UserPath(bob_, absl::StrCat("/account_data/", type)), "{}",
+                   bob_.token).status,
+              200);
+    ASSERT_EQ(Call("PUT", UserPath(bob_, absl::StrCat("/rooms/", room, "/account_data/",
+                                                      type)),
+                   "{}", bob_.token).status,
+              200);
+  }
+  ASSERT_EQ(Call("PUT", RoomPath(room, "/typing/" + alice_.id),
+                 R"({"typing":true,"timeout":30000})", alice_.token).status,
+            200);
+  ASSERT_EQ(Call("PUT", absl::StrCat(kV3, "/presence/", alice_.id, "/status"),
+                 R"({"presence":"unavailable"})", alice_.token).status,
+            200);
+
+  Reply unfiltered = SyncSince(bob_, since);
+  ASSERT_NE(FindEvent(Events(unfiltered.body, "account_data"), "org.example.drop"),
+            nullptr);
+  ASSERT_NE(FindEvent(Events(Joined(unfiltered, room), "ephemeral"), "m.typing"), nullptr);
+  ASSERT_NE(FindEvent(Events(unfiltered.body, "presence"), "m.presence"), nullptr);
+
+  Reply filtered = SyncSince(
+      bob_, since,
+      FilterParam(R"({"account_data":{"not_types":["org.example.drop"]},
+                      "presence":{"not_types":["m.presence"]},
+                      "room":{"account_data":{"types":["org.example.keep"]},
+                              "ephemeral":{"not_types":["m.typing"]}}})"));
+  EXPECT_NE(FindEvent(Events(filtered.body, "account_data"), "org.example.keep"), nullptr)
+      << json::serialize(filtered.body);
+  EXPECT_EQ(FindEvent(Events(filtered.body, "account_data"), "org.example.drop"), nullptr);
+  const json::array& room_data = Events(Joined(filtered, room), "account_data");
+  EXPECT_NE(FindEvent(room_data, "org.example.keep"), nullptr);
+  EXPECT_EQ(FindEvent(room_data, "org.example.drop"), nullptr);
+  EXPECT_EQ(FindEvent(Events(Joined(filtered, room), "ephemeral"), "m.typing"), nullptr);
+  EXPECT_THAT(Events(filtered.body, "presence"), IsEmpty());
+}
+
 TEST_F(SyncFilterTest, LazyLoadedMembersAreTheTimelineSenders) {
   std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
   User carol = NewUser("carol");

@@ -251,6 +251,28 @@ TEST_F(SyncTest, DefaultTimelineLimitIsTen) {
   EXPECT_TRUE(Limited(joined));
   // The creation events did not fit: they are state.
   EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.create", ""), nullptr);
+  // prev_batch of an initial sync pages back from the timeline's start.
+  std::string prev = ToString(At(joined, {"timeline"}).at("prev_batch"));
+  Reply older = Call("GET", RoomPath(room, "/messages?dir=b&limit=2&from=" +
+                                               UrlEncode(prev)),
+                     "", alice_.token);
+  ASSERT_EQ(older.status, 200) << json::serialize(older.body);
+  EXPECT_THAT(Bodies(older.body["chunk"].as_array()), ElementsAre("m4", "m3"));
+}
+
+TEST_F(SyncTest, FullStateResendsTheWholeState) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat","name":"Full"})");
+  std::string since = Sync(alice_).Str("next_batch");
+  Send(alice_, room, "news");
+  Reply delta = SyncSince(alice_, since);
+  EXPECT_EQ(FindEvent(StateAndTimeline(Joined(delta, room)), "m.room.create", ""), nullptr);
+  Reply full = SyncSince(alice_, since, "&full_state=true");
+  const json::object& joined = Joined(full, room);
+  EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.create", ""), nullptr)
+      << json::serialize(full.body);
+  EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.name", ""), nullptr);
+  // The timeline is still only what is new.
+  EXPECT_THAT(Bodies(Events(joined, "timeline")), ElementsAre("news"));
 }
 
 TEST_F(SyncTest, LimitedTimelineHasAUsablePrevBatch) {
