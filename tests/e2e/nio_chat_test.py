@@ -375,6 +375,8 @@ async def follow_with_sync_loop(alice, bob, room_id, hello, bye):
     ids = [event_id for event_id, _, _ in watcher.messages]
     check(len(ids) == len(set(ids)),
           f"the sync loop delivered an event twice: {watcher.messages}")
+    print(f"sync loop: {len(ids)} messages, typing {watcher.typing}, "
+          f"{len(watcher.receipts)} receipts")
 
 
 def main():

@@ -121,8 +121,8 @@ TEST_F(SyncAccountDataTest, IgnoredUsersAreHidden) {
   const json::array& timeline = Events(Joined(hidden, room), "timeline");
   EXPECT_THAT(Bodies(timeline), ElementsAre("talking to myself"));
   // Spec: state events from ignored users are still sent.
-  const json::value* topic = FindEvent(StateAndTimeline(Joined(hidden, room)),
-                                       "m.room.topic", "");
+  json::array events = StateAndTimeline(Joined(hidden, room));
+  const json::value* topic = FindEvent(events, "m.room.topic", "");
   ASSERT_NE(topic, nullptr) << json::serialize(hidden.body);
   EXPECT_EQ(ContentField(*topic, "topic"), "state still counts");
   // A fresh sync hides the message too.

@@ -183,7 +183,8 @@ TEST_F(SyncFilterTest, AccountDataEphemeralAndPresenceFilters) {
 }
 
 TEST_F(SyncFilterTest, LazyLoadedMembersAreTheTimelineSenders) {
-  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
+  // Named, so there are no heroes whose members would have to be sent too.
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat","name":"Lazy"})");
   User carol = NewUser("carol");
   User dave = NewUser("dave");
   Join(bob_, room);
@@ -218,6 +219,26 @@ TEST_F(SyncFilterTest, LazyLoadedMembersAreTheTimelineSenders) {
   std::set<std::string> now = Members(StateAndTimeline(changed));
   EXPECT_THAT(now, Contains(carol.id)) << json::serialize(changed);
   EXPECT_THAT(now, Not(Contains(dave.id)));
+}
+
+TEST_F(SyncFilterTest, LazyLoadingStillSendsTheHeroes) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");  // No name.
+  User carol = NewUser("carol");
+  Join(bob_, room);
+  Join(carol, room);
+  Send(bob_, room, "bob 1");
+  Reply sync = Sync(alice_, FilterParam(R"({"room":{"state":{"lazy_load_members":true},
+                                                   "timeline":{"limit":1}}})")
+                                .substr(1));
+  const json::object& joined = Joined(sync, room);
+  const json::value* heroes = At(joined, {"summary"}).if_contains("m.heroes");
+  ASSERT_NE(heroes, nullptr) << json::serialize(joined);
+  ASSERT_FALSE(heroes->as_array().empty());
+  // Spec: the heroes' member events MUST be in `state` with lazy loading.
+  std::set<std::string> members = Members(Events(joined, "state"));
+  for (const auto& hero : heroes->as_array()) {
+    EXPECT_THAT(members, Contains(ToString(hero))) << json::serialize(joined);
+  }
 }
 
 }  // namespace

@@ -98,6 +98,10 @@ inline const json::value* FindEvent(const json::array& events,
   return found;
 }
 
+// FindEvent points into `events`: not into a temporary.
+const json::value* FindEvent(json::array&& events, const std::string& type,
+                             const char* state_key = nullptr) = delete;
+
 // State and timeline of a room together, state first: the room's state as
 // of the end of the response is the last of each (type, state_key).
 inline json::array StateAndTimeline(const json::object& room) {

@@ -104,8 +104,8 @@ TEST_F(SyncTest, LeavingMovesTheRoomToLeave) {
   Reply bob = SyncSince(bob_, since);
   EXPECT_FALSE(InSection(bob, "join", room));
   ASSERT_TRUE(InSection(bob, "leave", room)) << json::serialize(bob.body);
-  const json::value* leave =
-      FindEvent(StateAndTimeline(Left(bob, room)), "m.room.member", bob_.id.c_str());
+  json::array left = StateAndTimeline(Left(bob, room));
+  const json::value* leave = FindEvent(left, "m.room.member", bob_.id.c_str());
   ASSERT_NE(leave, nullptr);
   EXPECT_EQ(ContentField(*leave, "membership"), "leave");
   // Nothing after his leave reaches him.
@@ -191,8 +191,8 @@ TEST_F(SyncTest, KickShowsInLeaveWithTheKicker) {
   Reply sync = SyncSince(bob_, since);
   EXPECT_FALSE(InSection(sync, "join", room));
   ASSERT_TRUE(InSection(sync, "leave", room)) << json::serialize(sync.body);
-  const json::value* kick =
-      FindEvent(StateAndTimeline(Left(sync, room)), "m.room.member", bob_.id.c_str());
+  json::array left = StateAndTimeline(Left(sync, room));
+  const json::value* kick = FindEvent(left, "m.room.member", bob_.id.c_str());
   ASSERT_NE(kick, nullptr);
   EXPECT_EQ(ContentField(*kick, "membership"), "leave");
   EXPECT_EQ(Field(*kick, "sender"), alice_.id);
@@ -210,8 +210,8 @@ TEST_F(SyncTest, BanShowsInLeaveAndStopsTheTimeline) {
   EXPECT_FALSE(InSection(sync, "join", room));
   const json::object& left = Left(sync, room);
   ASSERT_FALSE(left.empty()) << json::serialize(sync.body);
-  const json::value* ban =
-      FindEvent(StateAndTimeline(left), "m.room.member", bob_.id.c_str());
+  json::array events = StateAndTimeline(left);
+  const json::value* ban = FindEvent(events, "m.room.member", bob_.id.c_str());
   ASSERT_NE(ban, nullptr);
   EXPECT_EQ(ContentField(*ban, "membership"), "ban");
   EXPECT_EQ(Field(*ban, "sender"), alice_.id);
@@ -265,7 +265,8 @@ TEST_F(SyncTest, FullStateResendsTheWholeState) {
   std::string since = Sync(alice_).Str("next_batch");
   Send(alice_, room, "news");
   Reply delta = SyncSince(alice_, since);
-  EXPECT_EQ(FindEvent(StateAndTimeline(Joined(delta, room)), "m.room.create", ""), nullptr);
+  json::array changes = StateAndTimeline(Joined(delta, room));
+  EXPECT_EQ(FindEvent(changes, "m.room.create", ""), nullptr);
   Reply full = SyncSince(alice_, since, "&full_state=true");
   const json::object& joined = Joined(full, room);
   EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.create", ""), nullptr)
