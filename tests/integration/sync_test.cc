@@ -1,11 +1,8 @@
 // GET /sync against the real binary: rooms joined, left, invited to, knocked
 // on, kicked and banned from, state changes, limited timelines and their
-// prev_batch, the room summary, transaction ids, forgotten rooms and
-// long-polling. Filters, ephemeral events, account data and to-device
-// messages have their own files.
-#include <chrono>
-#include <thread>
-
+// prev_batch, full_state and use_state_after, the room summary, transaction
+// ids and forgotten rooms. Filters, ephemeral events, account data,
+// to-device messages and long-polling have their own files.
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "tests/integration/sync_fixture.h"
@@ -397,56 +394,47 @@ TEST_F(SyncTest, TokensSurviveARestart) {
   EXPECT_THAT(Bodies(Events(Joined(sync, room), "timeline")), ElementsAre("after"));
 }
 
-TEST_F(SyncTest, LongPollWakesOnANewMessage) {
-  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
-  Join(bob_, room);
-  std::string since = Sync(bob_).Str("next_batch");
-  // The long poll uses its own connection; its deadline is far beyond the
-  // poll's timeout so only a broken server fails it.
-  HttpClient poller("127.0.0.1", server_->port(), false, 60);
-  absl::StatusOr<HttpResult> result;
-  auto started = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::duration took{};
-  std::thread poll([&] {
-    result = poller.Send(
-        "GET", absl::StrCat(kV3, "/sync?timeout=10000&since=", UrlEncode(since)), "",
-        {{"Authorization", "Bearer " + bob_.token}});
-    took = std::chrono::steady_clock::now() - started;
-  });
-  // Give the request a moment to reach the server; correctness does not
-  // depend on it (a message sent first is returned at once).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  Send(alice_, room, "wake up");
-  poll.join();
-  ASSERT_TRUE(result.ok()) << result.status();
-  ASSERT_EQ(result->status, 200) << result->body;
-  json::object body = json::parse(result->body).as_object();
-  EXPECT_THAT(Bodies(Events(At(body, {"rooms", "join", room}), "timeline")),
-              ElementsAre("wake up"));
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
-  RecordProperty("long_poll_ms", static_cast<int>(millis));
-  // Generous: a poll that was not woken returns only at its 10 s timeout.
-  EXPECT_LT(millis, 9000) << "the long poll was not woken by the new message";
+TEST_F(SyncTest, UseStateAfterGivesTheStateAtTheTimelineEnd) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat","topic":"old"})");
+  std::string since = Sync(alice_).Str("next_batch");
+  PutState(alice_, room, "m.room.topic", "", R"({"topic":"new"})");
+  Send(alice_, room, "after the topic");
+  Reply sync = SyncSince(alice_, since, "&use_state_after=true");
+  const json::object& joined = Joined(sync, room);
+  // Spec v1.16: `state_after` replaces `state`, which MUST be omitted.
+  EXPECT_FALSE(joined.contains("state")) << json::serialize(joined);
+  ASSERT_TRUE(joined.contains("state_after")) << json::serialize(joined);
+  const json::value* topic = FindEvent(Events(joined, "state_after"), "m.room.topic", "");
+  ASSERT_NE(topic, nullptr) << json::serialize(joined);
+  EXPECT_EQ(ContentField(*topic, "topic"), "new");
+  EXPECT_NE(FindEvent(Events(joined, "timeline"), "m.room.topic", ""), nullptr);
+  // Without it, the same change is only in the timeline.
+  Reply plain = SyncSince(alice_, since);
+  EXPECT_FALSE(Joined(plain, room).contains("state_after"));
+  EXPECT_EQ(FindEvent(Events(Joined(plain, room), "state"), "m.room.topic", ""), nullptr);
+  // An initial sync: the whole state at the end, the create event included.
+  Reply initial = Sync(alice_, "use_state_after=true");
+  const json::array& whole = Events(Joined(initial, room), "state_after");
+  EXPECT_NE(FindEvent(whole, "m.room.create", ""), nullptr) << json::serialize(initial.body);
+  topic = FindEvent(whole, "m.room.topic", "");
+  ASSERT_NE(topic, nullptr);
+  EXPECT_EQ(ContentField(*topic, "topic"), "new");
 }
 
-TEST_F(SyncTest, LongPollWithNothingNewReturnsAnEmptyResponse) {
+TEST_F(SyncTest, EventFieldsProjectEvents) {
   std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
-  Send(alice_, room, "old news");
   std::string since = Sync(alice_).Str("next_batch");
-  Reply quiet = SyncSince(alice_, since, "&timeout=500");
-  EXPECT_FALSE(quiet.Str("next_batch").empty());
-  for (const auto& [id, joined] : At(quiet.body, {"rooms", "join"})) {
-    EXPECT_THAT(Events(joined.as_object(), "timeline"), IsEmpty()) << id;
-    EXPECT_THAT(Events(joined.as_object(), "state"), IsEmpty()) << id;
-  }
-  EXPECT_TRUE(At(quiet.body, {"rooms", "invite"}).empty());
-  EXPECT_TRUE(At(quiet.body, {"rooms", "leave"}).empty());
-  EXPECT_THAT(Events(quiet.body, "to_device"), IsEmpty());
-  EXPECT_THAT(Events(quiet.body, "account_data"), IsEmpty());
-  // Its token still works and still sees what comes next.
-  Send(alice_, room, "fresh");
-  Reply next = SyncSince(alice_, quiet.Str("next_batch"));
-  EXPECT_THAT(Bodies(Events(Joined(next, room), "timeline")), ElementsAre("fresh"));
+  Send(alice_, room, "projected");
+  Reply sync = SyncSince(alice_, since,
+                         FilterParam(R"({"event_fields":["type","content.body"]})"));
+  const json::array& timeline = Events(Joined(sync, room), "timeline");
+  ASSERT_EQ(timeline.size(), 1u) << json::serialize(sync.body);
+  const json::object& event = timeline[0].as_object();
+  EXPECT_EQ(Field(event, "type"), "m.room.message");
+  EXPECT_EQ(ContentField(event, "body"), "projected");
+  EXPECT_FALSE(event.contains("sender"));
+  EXPECT_FALSE(event.contains("event_id"));
+  EXPECT_FALSE(At(event, {"content"}).contains("msgtype"));
 }
 
 TEST_F(SyncTest, BadRequestsGetMatrixErrors) {
