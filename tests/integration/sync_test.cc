@@ -90,6 +90,56 @@ TEST_F(SyncTest, JoinAppearsForTheJoinerAndForTheRoom) {
   EXPECT_EQ(Field(*join, "sender"), bob_.id);
 }
 
+TEST_F(SyncTest, JoiningABusyRoomGivesALimitedTimeline) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat","topic":"busy"})");
+  for (int i = 0; i < 15; ++i) Send(alice_, room, absl::StrCat("m", i));
+  std::string since = Sync(bob_).Str("next_batch");
+  Join(bob_, room);
+  Reply sync = SyncSince(bob_, since);
+  const json::object& joined = Joined(sync, room);
+  const json::array& timeline = Events(joined, "timeline");
+  ASSERT_EQ(timeline.size(), 10u) << json::serialize(joined);
+  EXPECT_TRUE(Limited(joined));
+  const json::value* me = FindEvent(timeline, "m.room.member", bob_.id.c_str());
+  ASSERT_NE(me, nullptr) << "his join is the newest event";
+  EXPECT_EQ(&timeline.back(), me);
+  EXPECT_THAT(Bodies(timeline), ElementsAre("m6", "m7", "m8", "m9", "m10", "m11", "m12",
+                                            "m13", "m14"));
+  // What did not fit is state.
+  EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.create", ""), nullptr);
+  EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.topic", ""), nullptr);
+  EXPECT_NE(FindEvent(Events(joined, "state"), "m.room.member", alice_.id.c_str()),
+            nullptr);
+  // Public history: prev_batch pages back to earlier messages.
+  std::string prev = ToString(At(joined, {"timeline"}).at("prev_batch"));
+  Reply older = Call("GET", RoomPath(room, "/messages?dir=b&limit=2&from=" +
+                                               UrlEncode(prev)),
+                     "", bob_.token);
+  ASSERT_EQ(older.status, 200) << json::serialize(older.body);
+  EXPECT_THAT(Bodies(older.body["chunk"].as_array()), ElementsAre("m5", "m4"));
+}
+
+TEST_F(SyncTest, RedactedEventsArriveRedacted) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
+  Join(bob_, room);
+  std::string since = Sync(bob_).Str("next_batch");
+  std::string oops = Send(alice_, room, "oops, a secret");
+  Reply redaction = Call("PUT", RoomPath(room, "/redact/" + oops + "/r1"),
+                         R"({"reason":"secret"})", alice_.token);
+  ASSERT_EQ(redaction.status, 200) << json::serialize(redaction.body);
+  for (const Reply& sync : {SyncSince(bob_, since), Sync(bob_)}) {
+    const json::array& timeline = Events(Joined(sync, room), "timeline");
+    const json::value* redacted = nullptr;
+    for (const auto& event : timeline) {
+      if (Field(event, "event_id") == oops) redacted = &event;
+    }
+    ASSERT_NE(redacted, nullptr) << json::serialize(sync.body);
+    EXPECT_TRUE(At(redacted->as_object(), {"content"}).empty()) << json::serialize(*redacted);
+    EXPECT_TRUE(At(redacted->as_object(), {"unsigned"}).contains("redacted_because"));
+    EXPECT_NE(FindEvent(timeline, "m.room.redaction"), nullptr);
+  }
+}
+
 TEST_F(SyncTest, LeavingMovesTheRoomToLeave) {
   std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
   Join(bob_, room);
@@ -382,6 +432,17 @@ TEST_F(SyncTest, IncludeLeaveAndForgottenRooms) {
   EXPECT_FALSE(InSection(forgotten, "join", room));
   Restart();
   EXPECT_FALSE(InSection(Sync(bob_, include_leave), "leave", room));
+}
+
+TEST_F(SyncTest, RoomsForgottenBeforeTheNextSyncAreNotInLeave) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
+  Join(bob_, room);
+  std::string since = Sync(bob_).Str("next_batch");
+  Leave(bob_, room);
+  ASSERT_EQ(Call("POST", RoomPath(room, "/forget"), "{}", bob_.token).status, 200);
+  Reply sync = SyncSince(bob_, since);
+  EXPECT_FALSE(InSection(sync, "join", room));
+  EXPECT_FALSE(InSection(sync, "leave", room)) << json::serialize(sync.body);
 }
 
 TEST_F(SyncTest, TokensSurviveARestart) {
