@@ -178,6 +178,26 @@ TEST_F(SyncAccountDataTest, ToDeviceIsDeliveredExactlyOnceAcrossRestarts) {
   EXPECT_THAT(ToDevice(Sync(bob_), "org.example.ping", alice_.id), IsEmpty());
 }
 
+TEST_F(SyncAccountDataTest, ManyToDeviceMessagesArriveOverSeveralSyncsInOrder) {
+  constexpr int kMessages = 250;  // More than a server sends in one sync.
+  std::string since = Sync(bob_).Str("next_batch");
+  for (int i = 0; i < kMessages; ++i) {
+    SendToDevice(alice_, "org.example.ping", absl::StrCat("m", i), bob_, bob_.device,
+                 absl::StrCat(R"({"n":)", i, "}"));
+  }
+  std::vector<int64_t> received;
+  for (int syncs = 0; syncs < 50; ++syncs) {
+    Reply sync = SyncSince(bob_, since);
+    std::vector<int64_t> batch = ToDevice(sync, "org.example.ping", alice_.id);
+    since = sync.Str("next_batch");
+    if (batch.empty()) break;
+    received.insert(received.end(), batch.begin(), batch.end());
+  }
+  std::vector<int64_t> expected(kMessages);
+  for (int i = 0; i < kMessages; ++i) expected[i] = i;
+  EXPECT_EQ(received, expected);
+}
+
 TEST_F(SyncAccountDataTest, ToDeviceReachesOnlyTheAddressedDevices) {
   User tablet = NewDevice(bob_, "bob");
   std::string phone_since = Sync(bob_).Str("next_batch");
