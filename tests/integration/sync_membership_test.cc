@@ -203,6 +203,41 @@ TEST_F(SyncMembershipTest, BanShowsInLeaveAndStopsTheTimeline) {
   EXPECT_THAT(Bodies(Events(Left(later, room), "timeline")), IsEmpty());
 }
 
+TEST_F(SyncMembershipTest, LeaveAndRejoinBetweenSyncsEndsJoined) {
+  std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
+  Join(bob_, room);
+  std::string since = Sync(bob_).Str("next_batch");
+  Leave(bob_, room);
+  Join(bob_, room);
+  Send(alice_, room, "welcome back");
+  Reply sync = SyncSince(bob_, since);
+  ASSERT_TRUE(InSection(sync, "join", room)) << json::serialize(sync.body);
+  const json::array& timeline = Events(Joined(sync, room), "timeline");
+  const json::value* last = FindEvent(timeline, "m.room.member", bob_.id.c_str());
+  ASSERT_NE(last, nullptr) << json::serialize(sync.body);
+  EXPECT_EQ(ContentField(*last, "membership"), "join");
+  EXPECT_THAT(Bodies(timeline), ElementsAre("welcome back"));
+}
+
+TEST_F(SyncMembershipTest, KickedThenReinvitedEndsInvited) {
+  std::string room = CreateRoom(alice_, R"({"preset":"private_chat"})");
+  Moderate(alice_, room, "invite", bob_);
+  Join(bob_, room);
+  std::string since = Sync(bob_).Str("next_batch");
+  Moderate(alice_, room, "kick", bob_);
+  Moderate(alice_, room, "invite", bob_);
+  Reply sync = SyncSince(bob_, since);
+  EXPECT_FALSE(InSection(sync, "join", room));
+  const json::array& state = Events(Invited(sync, room), "invite_state");
+  const json::value* member = FindEvent(state, "m.room.member", bob_.id.c_str());
+  ASSERT_NE(member, nullptr) << json::serialize(sync.body);
+  EXPECT_EQ(ContentField(*member, "membership"), "invite");
+  // An initial sync agrees.
+  Reply initial = Sync(bob_);
+  EXPECT_TRUE(InSection(initial, "invite", room)) << json::serialize(initial.body);
+  EXPECT_FALSE(InSection(initial, "join", room));
+}
+
 TEST_F(SyncMembershipTest, IncludeLeaveAndForgottenRooms) {
   std::string room = CreateRoom(alice_, R"({"preset":"public_chat"})");
   Join(bob_, room);
