@@ -39,6 +39,17 @@ std::string DefaultBaseUrl(const config::Config& config) {
   return endpoint.Url();
 }
 
+// Every 30 s, users idle past PresenceTracker::kIdleMillis turn unavailable
+// on the presence stream, so other users' /sync hears of it. Stops with the
+// server (RunAfter refuses then).
+void SweepIdlePresence(http::HttpServer* server, sync::PresenceTracker* presence) {
+  constexpr int64_t kSweepMillis = 30'000;
+  server->RunAfter(kSweepMillis, [server, presence] {
+    presence->SweepIdle();
+    SweepIdlePresence(server, presence);
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<App>> App::Start(const config::Config& config) {
@@ -118,6 +129,7 @@ absl::Status App::Init() {
   sync_service_.server = server_.get();
   sync::SyncNotifier* notifier = sync_notifier_.get();
   server_->AddShutdownHook([notifier] { notifier->WakeAll(); });
+  if (config_.presence_enabled) SweepIdlePresence(server_.get(), presence_.get());
 
   if (!config_.pid_file.empty()) {
     std::ofstream(config_.pid_file) << ::getpid() << "\n";

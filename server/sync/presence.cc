@@ -30,6 +30,7 @@ void PresenceTracker::Set(std::string_view user_id, PresenceState state,
     absl::MutexLock lock(&mu_);
     Entry& entry = users_[AV(user_id)];
     entry.state = state;
+    entry.went_idle = false;
     if (status_msg.has_value()) {
       entry.status_msg =
           status_msg->empty() ? std::nullopt : std::move(status_msg);
@@ -50,8 +51,9 @@ void PresenceTracker::Touch(std::string_view user_id) {
     was_idle = entry.state != PresenceState::kOnline ||
                now - entry.last_active_millis > kCurrentlyActiveMillis;
     entry.last_active_millis = now;
-    if (entry.state == PresenceState::kOffline) {
+    if (entry.state == PresenceState::kOffline || entry.went_idle) {
       entry.state = PresenceState::kOnline;
+      entry.went_idle = false;
     }
     // Only a visible change moves the stream, not every request.
     if (was_idle) entry.stream = ++position_;
@@ -94,6 +96,28 @@ std::vector<std::pair<std::string, PresenceView>> PresenceTracker::ChangedSince(
     if (entry.stream > since) changed.emplace_back(user, ViewLocked(entry, now));
   }
   return changed;
+}
+
+size_t PresenceTracker::SweepIdle() {
+  if (!enabled_) return 0;
+  int64_t now = clock_->NowMillis();
+  std::vector<std::string> idle;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [user, entry] : users_) {
+      if (entry.state == PresenceState::kOnline &&
+          now - entry.last_active_millis > kIdleMillis) {
+        entry.state = PresenceState::kUnavailable;
+        entry.went_idle = true;
+        entry.stream = ++position_;
+        idle.push_back(user);
+      }
+    }
+  }
+  if (listener_) {
+    for (const std::string& user : idle) listener_(user);
+  }
+  return idle.size();
 }
 
 uint64_t PresenceTracker::Position() const {

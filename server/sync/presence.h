@@ -57,6 +57,11 @@ class PresenceTracker {
   PresenceView Get(std::string_view user_id) const;
   uint64_t Position() const;
 
+  // Online users idle for longer than kIdleMillis become unavailable as a
+  // change of the stream (reads already show them so; this tells /sync).
+  // Call periodically. Returns how many went idle.
+  size_t SweepIdle();
+
   // Users whose presence changed after `since`, with their presence now.
   std::vector<std::pair<std::string, PresenceView>> ChangedSince(
       uint64_t since) const;
@@ -74,6 +79,8 @@ class PresenceTracker {
     PresenceState state = PresenceState::kOffline;
     std::optional<std::string> status_msg;
     int64_t last_active_millis = 0;  // 0: never.
+    // Made unavailable by SweepIdle (not by the user): activity undoes it.
+    bool went_idle = false;
     uint64_t stream = 0;
   };
 

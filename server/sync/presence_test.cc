@@ -58,3 +58,35 @@ TEST(PresenceTrackerTest, ParsesStates) {
 
 }  // namespace
 }  // namespace myelin::sync
+
+namespace myelin::sync {
+namespace {
+
+TEST(PresenceTrackerTest, SweepingTurnsIdleUsersUnavailableOnTheStream) {
+  FakeClock clock;
+  PresenceTracker presence(&clock, /*enabled=*/true);
+  std::vector<std::string> told;
+  presence.SetListener([&](std::string_view user) { told.emplace_back(user); });
+  presence.Set("@a:x", PresenceState::kOnline, std::nullopt);
+  presence.Set("@b:x", PresenceState::kOnline, std::nullopt);
+  told.clear();
+  EXPECT_EQ(presence.SweepIdle(), 0u);
+  clock.Advance(PresenceTracker::kIdleMillis / 2);
+  presence.Touch("@b:x");
+  told.clear();
+  uint64_t before = presence.Position();
+  clock.Advance(PresenceTracker::kIdleMillis / 2 + 1);
+  EXPECT_EQ(presence.SweepIdle(), 1u);
+  EXPECT_EQ(told, std::vector<std::string>{"@a:x"});
+  auto changed = presence.ChangedSince(before);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0].first, "@a:x");
+  EXPECT_EQ(changed[0].second.state, PresenceState::kUnavailable);
+  EXPECT_EQ(presence.SweepIdle(), 0u);  // Once.
+  // Activity brings the user back online.
+  presence.Touch("@a:x");
+  EXPECT_EQ(presence.Get("@a:x").state, PresenceState::kOnline);
+}
+
+}  // namespace
+}  // namespace myelin::sync
