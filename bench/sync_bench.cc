@@ -14,33 +14,22 @@
 // limit (10), lazy-loaded members (L=1) or every member (L=0).
 // BM_PointRead is the baseline: one stored event's JSON read by nid.
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "dag/base/clock.h"
-#include "dag/crypto/ed25519.h"
-#include "federation/signing_key.h"
-#include "server/rooms/room_writer.h"
-#include "server/rooms/rooms_api.h"
-#include "server/sync/presence.h"
+#include "boost/json/serialize.hpp"
 #include "server/sync/sync.h"
-#include "server/sync/typing.h"
-#include "storage/accountdata/account_data_store.h"
-#include "storage/engine.h"
+#include "server/sync/sync_testing.h"
 #include "storage/events/event_store.h"
 #include "storage/events/test_room.h"
-#include "storage/membership/forgotten_store.h"
-#include "storage/receipts/receipt_store.h"
-#include "storage/relations/relation_store.h"
-#include "storage/todevice/inbox_store.h"
 
 namespace myelin::sync {
 namespace {
 
 using storage::testing::TestRoom;
+using testing::SyncDb;
 
 int EnvInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
@@ -57,71 +46,6 @@ T Must(absl::StatusOr<T> value) {
   }
   return *std::move(value);
 }
-
-// A database with everything /sync reads.
-class SyncDb {
- public:
-  SyncDb() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp ? tmp : "/tmp") + "/syncbench.XXXXXX";
-    path_ = mkdtemp(pattern.data());
-    storage::EngineOptions options;
-    options.path = path_ + "/db";
-    options.server_name = "example.org";
-    options.sync_writes = false;
-    options.memory_budget_bytes = 1024ull << 20;
-    engine_ = Must(storage::Engine::Open(options));
-    store_ = Must(storage::EventStore::Open(*engine_));
-    account_data_ = Must(storage::AccountDataStore::Open(engine_.get()));
-    receipts_ = Must(storage::ReceiptStore::Open(engine_.get()));
-    inbox_ = Must(storage::InboxStore::Open(engine_.get()));
-    forgotten_ = std::make_unique<storage::ForgottenStore>(engine_.get());
-    relations_ = std::make_unique<storage::RelationStore>(*engine_);
-    key_ = std::make_unique<federation::SigningKey>(federation::SigningKey{
-        "a_bench", *crypto::Ed25519KeyPair::FromSeed(std::string(32, 'k'))});
-    writer_ = std::make_unique<rooms::RoomWriter>(
-        "example.org", key_.get(), store_.get(), &SystemClock::Get());
-    rooms_.writer = writer_.get();
-    rooms_.clock = &SystemClock::Get();
-    rooms_.relations = relations_.get();
-    receipt_rooms_ = std::make_unique<RecentChanges>(0);
-    sources_ = {store_.get(),   account_data_.get(), receipts_.get(),
-                inbox_.get(),   forgotten_.get(),    &typing_,
-                &presence_,     &rooms_,             &SystemClock::Get(),
-                receipt_rooms_.get()};
-  }
-  ~SyncDb() {
-    writer_.reset();
-    store_.reset();
-    engine_.reset();
-    std::filesystem::remove_all(path_);
-  }
-
-  storage::EventStore& store() { return *store_; }
-  const SyncSources& sources() const { return sources_; }
-  // Data in SST files and the block cache, as in a server that has run a
-  // while (a huge memtable makes every read slower than it would be).
-  void Settle() {
-    if (!engine_->CompactAll().ok()) std::abort();
-  }
-
- private:
-  std::string path_;
-  std::unique_ptr<storage::Engine> engine_;
-  std::unique_ptr<storage::EventStore> store_;
-  std::unique_ptr<storage::AccountDataStore> account_data_;
-  std::unique_ptr<storage::ReceiptStore> receipts_;
-  std::unique_ptr<storage::InboxStore> inbox_;
-  std::unique_ptr<storage::ForgottenStore> forgotten_;
-  std::unique_ptr<storage::RelationStore> relations_;
-  std::unique_ptr<federation::SigningKey> key_;
-  std::unique_ptr<rooms::RoomWriter> writer_;
-  rooms::RoomsContext rooms_;
-  TypingTracker typing_{&SystemClock::Get()};
-  PresenceTracker presence_{&SystemClock::Get(), true};
-  std::unique_ptr<RecentChanges> receipt_rooms_;
-  SyncSources sources_;
-};
 
 // `rooms` rooms of `members` joined users (user0 first) and `events`
 // messages each.
