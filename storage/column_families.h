@@ -81,6 +81,9 @@ enum class Cf : uint8_t {
   kEventnidTxnid,
   kDeviceInbox,
   kTodeviceTxn,
+  // Server-side key backups (storage/backup).
+  kUseridBackupversion,
+  kBackupsessionRoomkey,
   kCount,
 };
 
@@ -195,6 +198,16 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          "canonical JSON {sender, type, content}", Preset::kPrefixScan},
         {Cf::kTodeviceTxn, "todevice_txn", "str.str.str (sender, device, txn)",
          "empty", Preset::kPointLookup},
+        // Server-side key backups (storage/backup). Few versions per user,
+        // read by scanning back from the user's last key: prefix-scan.
+        {Cf::kUseridBackupversion, "userid_backupversion",
+         "str.u64 (user id, version)", "capnp BackupVersionRecord",
+         Preset::kPrefixScan},
+        // Uploads mostly Get() sessions not yet stored, so the bloom filter
+        // pays; restores scan a whole version, which works without it.
+        {Cf::kBackupsessionRoomkey, "backupsession_roomkey",
+         "str.u64.str.str (user id, version, room id, session id)",
+         "canonical JSON KeyBackupData", Preset::kPointLookup},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);
