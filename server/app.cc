@@ -9,6 +9,7 @@
 #include "dag/base/log.h"
 #include "dag/base/status_macros.h"
 #include "server/client/discovery.h"
+#include "server/keybackup/key_backup_routes.h"
 #include "server/ops/ops_routes.h"
 #include "server/rooms/account_effects.h"
 #include "server/sync/account_data_routes.h"
@@ -158,6 +159,8 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(
         sync::AddPresenceRoutes(&table, presence_.get(), event_store_.get()));
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
+    RETURN_IF_ERROR(
+        keybackup::AddKeyBackupRoutes(&table, key_backups_.get()));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
                                           signing_key_.get(),
@@ -204,6 +207,7 @@ absl::Status App::InitRooms() {
   ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
   receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
                       &SystemClock::Get()};
+  key_backups_ = std::make_unique<storage::BackupStore>(engine_.get());
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

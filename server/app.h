@@ -26,6 +26,7 @@
 #include "server/sync/to_device_routes.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
+#include "storage/backup/backup_store.h"
 #include "storage/directory/directory_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
@@ -91,6 +92,8 @@ class App {
   std::unique_ptr<storage::InboxStore> inbox_;
   sync::ToDeviceContext to_device_context_;
   std::unique_ptr<storage::ReceiptStore> receipts_;
+  // Server-side key backups (room_keys/...).
+  std::unique_ptr<storage::BackupStore> key_backups_;
   sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;
   // /sync: wakes long-polls on changes (listens to event_store_).

@@ -56,6 +56,10 @@ inline constexpr std::string_view kCannotLeaveServerNoticeRoom =
 inline constexpr std::string_view kNotYetUploaded = "M_NOT_YET_UPLOADED";
 inline constexpr std::string_view kCannotOverwriteMedia =
     "M_CANNOT_OVERWRITE_MEDIA";
+// Spec: key_backup.yaml, 403 on uploads to a backup version that is not
+// the current one (the body carries `current_version`).
+inline constexpr std::string_view kWrongRoomKeysVersion =
+    "M_WRONG_ROOM_KEYS_VERSION";
 }  // namespace errcode
 
 // Builds a Status carrying `code` and `http_status`. The absl code is derived
