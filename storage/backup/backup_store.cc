@@ -25,21 +25,20 @@ using RoomKeyKey = keys::BackupRoomKeyKey;
 
 std::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
-// The key range [begin, end) of the keys in `scope`.
+// The key range [begin, end) of the keys in `scope`. For one session the
+// whole key is the prefix: no other key starts with it (every string part
+// ends with its terminator).
 std::pair<std::string, std::string> RangeOf(const std::string& user,
                                             uint64_t version,
                                             const KeyScope& scope) {
+  std::string prefix;
   if (!scope.session_id.empty()) {
-    std::string key = RoomKeyKey::Encode(user, version, scope.room_id,
-                                         scope.session_id);
-    // The smallest key after `key` (every key ends with a terminator, so
-    // no other key starts with this one).
-    return {key, key + '\0'};
+    prefix = RoomKeyKey::Encode(user, version, scope.room_id, scope.session_id);
+  } else if (!scope.room_id.empty()) {
+    prefix = RoomKeyKey::EncodePrefix(user, version, scope.room_id);
+  } else {
+    prefix = RoomKeyKey::EncodePrefix(user, version);
   }
-  std::string prefix =
-      scope.room_id.empty()
-          ? RoomKeyKey::EncodePrefix(user, version)
-          : RoomKeyKey::EncodePrefix(user, version, scope.room_id);
   // The prefix ends with a whole part, so it is never all 0xFF.
   return {prefix, *keys::PrefixUpperBound(prefix)};
 }
