@@ -84,6 +84,14 @@ enum class Cf : uint8_t {
   // Server-side key backups (storage/backup).
   kUseridBackupversion,
   kBackupsessionRoomkey,
+  // End-to-end encryption keys and the device-list stream (storage/e2ee).
+  kUserdeviceDevicekeys,
+  kUserdeviceOnetimekeys,
+  kUserdeviceFallbackkeys,
+  kUseridCrosssigningkeys,
+  kKeyidSignatures,
+  kUseridDevicelistpos,
+  kDevicelistposUserid,
   kCount,
 };
 
@@ -208,6 +216,29 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
         {Cf::kBackupsessionRoomkey, "backupsession_roomkey",
          "str.u64.str.str (user id, version, room id, session id)",
          "canonical JSON KeyBackupData", Preset::kPointLookup},
+        // End-to-end encryption keys (storage/e2ee).
+        {Cf::kUserdeviceDevicekeys, "userdevice_devicekeys",
+         "str.str (user, device)", "device keys as canonical JSON",
+         Preset::kPrefixScan},
+        {Cf::kUserdeviceOnetimekeys, "userdevice_onetimekeys",
+         "str.str.str.u64.str (user, device, algorithm, upload, key id)",
+         "the key as canonical JSON", Preset::kPrefixScan},
+        {Cf::kUserdeviceFallbackkeys, "userdevice_fallbackkeys",
+         "str.str.str (user, device, algorithm)",
+         "u8.str.str (used, key id, the key as canonical JSON)",
+         Preset::kPrefixScan},
+        {Cf::kUseridCrosssigningkeys, "userid_crosssigningkeys",
+         "str.u8 (user, kind)", "the key as canonical JSON",
+         Preset::kPointLookup},
+        {Cf::kKeyidSignatures, "keyid_signatures",
+         "str.str.str.str (user, key, signer, signer key id)",
+         "unpadded Base64 signature", Preset::kPrefixScan},
+        // The device-list stream, a streamed table with one scope ("").
+        {Cf::kUseridDevicelistpos, "userid_devicelistpos",
+         "str.str (scope \"\", user id)", "u64 stream position",
+         Preset::kPointLookup},
+        {Cf::kDevicelistposUserid, "devicelistpos_userid",
+         "str.u64 (scope \"\", stream)", "user id", Preset::kPrefixScan},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

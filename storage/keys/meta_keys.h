@@ -26,6 +26,9 @@ enum class MetaRow : uint8_t {
   // Value: u64 (big-endian), the last to-device stream position
   // (storage/todevice).
   kToDeviceStream = 5,
+  // Value: u64 (big-endian), the last device-list stream position
+  // (storage/e2ee); written in the batch of each change.
+  kDeviceListStream = 6,
 };
 
 using MetaKey = Key<uint8_t>;

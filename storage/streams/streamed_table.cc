@@ -1,5 +1,7 @@
 #include "storage/streams/streamed_table.h"
 
+#include <algorithm>
+
 #include "dag/base/status_macros.h"
 #include "storage/keys/codec.h"
 #include "storage/rocks_status.h"
@@ -46,35 +48,71 @@ absl::StatusOr<std::optional<StreamedTable::Value>> StreamedTable::Get(
   return std::optional<Value>(std::move(value));
 }
 
-absl::StatusOr<uint64_t> StreamedTable::PutLocked(std::string_view scope,
-                                                  std::string_view item,
-                                                  std::string_view payload) {
-  std::string scope_text(scope);
-  std::string key = ValueKey::Encode(scope_text, std::string(item));
+absl::Status StreamedTable::StageLocked(const std::string& scope,
+                                       std::string_view item,
+                                       std::string_view payload,
+                                       uint64_t stream,
+                                       rocksdb::WriteBatch& batch) {
+  std::string key = ValueKey::Encode(scope, std::string(item));
   ASSIGN_OR_RETURN(std::optional<std::string> old, engine_->Get(layout_.values, key));
-  uint64_t stream = last_ + 1;
-  rocksdb::WriteBatch batch;
   if (old.has_value()) {
     ASSIGN_OR_RETURN(Value previous, DecodeValue(*old));
     RETURN_IF_ERROR(FromRocks(
         batch.Delete(engine_->cf(layout_.log),
-                     LogKey::Encode(scope_text, previous.stream)),
+                     LogKey::Encode(scope, previous.stream)),
         "stream log"));
   }
   std::string value = keys::U64Value::Encode(stream);
   value.append(payload);
   RETURN_IF_ERROR(FromRocks(batch.Put(engine_->cf(layout_.values), key, value),
                             "streamed value"));
-  RETURN_IF_ERROR(FromRocks(
-      batch.Put(engine_->cf(layout_.log), LogKey::Encode(scope_text, stream),
+  return FromRocks(
+      batch.Put(engine_->cf(layout_.log), LogKey::Encode(scope, stream),
                 rocksdb::Slice(item.data(), item.size())),
-      "stream log"));
+      "stream log");
+}
+
+absl::StatusOr<uint64_t> StreamedTable::PutLocked(std::string_view scope,
+                                                  std::string_view item,
+                                                  std::string_view payload) {
+  rocksdb::WriteBatch batch;
+  uint64_t stream = last_ + 1;
+  RETURN_IF_ERROR(StageLocked(std::string(scope), item, payload, stream, batch));
   RETURN_IF_ERROR(FromRocks(
       batch.Put(engine_->cf(Cf::kMeta), keys::EncodeMetaKey(layout_.counter),
                 keys::U64Value::Encode(stream)),
       "stream counter"));
   RETURN_IF_ERROR(engine_->Write(batch));
   last_ = stream;
+  return stream;
+}
+
+absl::StatusOr<uint64_t> StreamedTable::PutAll(
+    std::string_view scope, const std::vector<std::string>& items,
+    std::string_view payload, rocksdb::WriteBatch& batch) {
+  std::string scope_text(scope);
+  uint64_t stream;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stream = last_;
+    // The previous log row of an item is found on disk, not in the batch:
+    // staging an item twice would leave its first log row behind.
+    std::vector<std::string_view> seen;
+    for (const std::string& item : items) {
+      if (std::find(seen.begin(), seen.end(), item) != seen.end()) continue;
+      seen.push_back(item);
+      RETURN_IF_ERROR(StageLocked(scope_text, item, payload, ++stream, batch));
+    }
+    if (stream != last_) {
+      RETURN_IF_ERROR(FromRocks(
+          batch.Put(engine_->cf(Cf::kMeta), keys::EncodeMetaKey(layout_.counter),
+                    keys::U64Value::Encode(stream)),
+          "stream counter"));
+    }
+    RETURN_IF_ERROR(engine_->Write(batch));
+    last_ = stream;
+  }
+  if (!items.empty()) Notify(scope, stream);
   return stream;
 }
 

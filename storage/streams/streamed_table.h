@@ -50,6 +50,16 @@ class StreamedTable {
   absl::StatusOr<uint64_t> Put(std::string_view scope, std::string_view item,
                                std::string_view payload);
 
+  // Stages a change of each of `items` (a repeated item counts once), all
+  // with `payload`, into `batch` — which may already hold the caller's own
+  // writes — and commits it: the caller's change and its stream positions
+  // are one logical write. Returns the last position (LatestStream() if
+  // `items` is empty and `batch` is committed as it is).
+  absl::StatusOr<uint64_t> PutAll(std::string_view scope,
+                                  const std::vector<std::string>& items,
+                                  std::string_view payload,
+                                  rocksdb::WriteBatch& batch);
+
   // Reads, transforms and stores atomically with respect to other changes.
   absl::StatusOr<uint64_t> Update(
       std::string_view scope, std::string_view item,
@@ -79,6 +89,10 @@ class StreamedTable {
   absl::StatusOr<uint64_t> PutLocked(std::string_view scope,
                                      std::string_view item,
                                      std::string_view payload);
+  // Stages one change at position `stream` into `batch`.
+  absl::Status StageLocked(const std::string& scope, std::string_view item,
+                           std::string_view payload, uint64_t stream,
+                           rocksdb::WriteBatch& batch);
 
   void Notify(std::string_view scope, uint64_t stream) const {
     if (listener_) listener_(scope, stream);
