@@ -161,6 +161,8 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(accounts_->AddRoutes(&table));
     RETURN_IF_ERROR(
         keybackup::AddKeyBackupRoutes(&table, key_backups_.get()));
+    RETURN_IF_ERROR(e2ee::AddKeysRoutes(&table, &keys_context_));
+    RETURN_IF_ERROR(e2ee::AddCrossSigningRoutes(&table, &keys_context_));
     RETURN_IF_ERROR(rooms::AddRoomRoutes(&table, &rooms_context_));
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
                                           signing_key_.get(),
@@ -202,6 +204,18 @@ absl::Status App::InitRooms() {
             MLOG(WARN) << "to-device inbox of " << user_id << "/" << device
                        << " not dropped: " << s;
           }
+        }
+      });
+  ASSIGN_OR_RETURN(keys_, storage::KeyStore::Open(engine_.get()));
+  keys_context_ = {config_.server_name, keys_.get(), accounts_.get(),
+                   event_store_.get()};
+  storage::KeyStore* keys = keys_.get();
+  // Spec: deleting a device deletes its keys, a device-list change.
+  accounts_->hooks().OnDevicesDeleted(
+      [keys](std::string_view user_id, const std::vector<std::string>& devices) {
+        if (absl::Status s = keys->DeleteDevices(user_id, devices); !s.ok()) {
+          MLOG(WARN) << "keys of deleted devices of " << user_id
+                     << " not dropped: " << s;
         }
       });
   ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
@@ -272,6 +286,12 @@ void App::InitSync() {
       });
   inbox_->SetListener(
       [notifier](std::string_view user_id) { notifier->WakeUser(user_id); });
+  // A device-list change is news to everyone sharing a room with the user,
+  // and to the user's own other devices.
+  keys_->SetListener([notifier](std::string_view user_id) {
+    notifier->WakeRoomsOfUser(user_id);
+    notifier->WakeUser(user_id);
+  });
   presence_->SetListener([notifier](std::string_view user_id) {
     notifier->WakeRoomsOfUser(user_id);
   });
@@ -294,7 +314,8 @@ void App::InitSync() {
                            receipts_.get(),    inbox_.get(),
                            forgotten_.get(),   typing_.get(),
                            presence_.get(),    &rooms_context_,
-                           &SystemClock::Get(), receipt_rooms_.get()};
+                           &SystemClock::Get(), receipt_rooms_.get(),
+                           keys_.get()};
   sync_service_.filters = filters_.get();
   sync_service_.notifier = notifier;
 }

@@ -11,6 +11,7 @@
 #include "server/admin/admin.h"
 #include "server/client/accounts.h"
 #include "server/config/config.h"
+#include "server/e2ee/keys_routes.h"
 #include "server/http/dispatcher.h"
 #include "server/http/server.h"
 #include "server/metrics/metrics.h"
@@ -28,6 +29,7 @@
 #include "storage/accountdata/account_data_store.h"
 #include "storage/backup/backup_store.h"
 #include "storage/directory/directory_store.h"
+#include "storage/e2ee/key_store.h"
 #include "storage/engine.h"
 #include "storage/events/event_store.h"
 #include "storage/filters/filter_store.h"
@@ -91,6 +93,9 @@ class App {
   std::unique_ptr<sync::PresenceTracker> presence_;
   std::unique_ptr<storage::InboxStore> inbox_;
   sync::ToDeviceContext to_device_context_;
+  // End-to-end encryption keys and the device-list stream.
+  std::unique_ptr<storage::KeyStore> keys_;
+  e2ee::KeysContext keys_context_;
   std::unique_ptr<storage::ReceiptStore> receipts_;
   // Server-side key backups (room_keys/...).
   std::unique_ptr<storage::BackupStore> key_backups_;

@@ -60,6 +60,8 @@ inline constexpr std::string_view kCannotOverwriteMedia =
 // the current one (the body carries `current_version`).
 inline constexpr std::string_view kWrongRoomKeysVersion =
     "M_WRONG_ROOM_KEYS_VERSION";
+// Spec: cross_signing.yaml — a key or signature that does not verify.
+inline constexpr std::string_view kInvalidSignature = "M_INVALID_SIGNATURE";
 }  // namespace errcode
 
 // Builds a Status carrying `code` and `http_status`. The absl code is derived

@@ -6,7 +6,8 @@
 // Cost follows change (../shared/DESIGN.md): an incremental sync visits the
 // rooms with new events (one scan of the event stream since the token),
 // new typing or receipts (in-memory change indexes) and new room account
-// data — never every room the user is in. Initial syncs, full_state and
+// data, and the users of device-list changes since the token — never every
+// room the user is in. Initial syncs, full_state and
 // very old tokens visit every room of the user.
 #ifndef MYELIN_SERVER_SYNC_SYNC_H_
 #define MYELIN_SERVER_SYNC_SYNC_H_
@@ -24,6 +25,7 @@
 #include "server/sync/sync_token.h"
 #include "server/sync/typing.h"
 #include "storage/accountdata/account_data_store.h"
+#include "storage/e2ee/key_store.h"
 #include "storage/events/event_store.h"
 #include "storage/membership/forgotten_store.h"
 #include "storage/receipts/receipt_store.h"
@@ -45,6 +47,8 @@ struct SyncSources {
   const Clock* clock = nullptr;
   // Rooms with new receipts, by receipt stream position.
   const RecentChanges* receipt_rooms = nullptr;
+  // End-to-end keys: device lists, one-time and fallback key counts.
+  storage::KeyStore* keys = nullptr;
 };
 
 struct SyncRequest {

@@ -7,6 +7,7 @@
 #include "dag/base/status_macros.h"
 #include "dag/base/strings.h"
 #include "dag/json/parse.h"
+#include "server/sync/device_lists.h"
 #include "server/sync/sync_builder.h"
 
 namespace myelin::sync {
@@ -49,6 +50,8 @@ void SyncBuilder::CaptureNow() {
   now_.typing = src_.typing->Position();
   now_.presence = src_.presence->Position();
   now_.to_device = since_.to_device;
+  now_.device_lists =
+      src_.keys != nullptr ? src_.keys->DeviceListStream() : since_.device_lists;
   // In-memory streams restart with the process: a token ahead of them was
   // handed out before a restart, so everything current is new to it.
   if (since_.typing > now_.typing) since_.typing = 0;
@@ -72,11 +75,14 @@ absl::StatusOr<SyncResult> SyncBuilder::Build() {
   RETURN_IF_ERROR(AddToDevice());
 
   SyncResult result;
+  boost::json::object& body = result.body;
+  RETURN_IF_ERROR(AddDeviceKeys(body));
   result.next = now_;
   result.empty = join_.empty() && invite_.empty() && knock_.empty() &&
                  leave_.empty() && account_data_.empty() &&
-                 presence_.empty() && to_device_.empty();
-  boost::json::object& body = result.body;
+                 presence_.empty() && to_device_.empty() &&
+                 body.at("device_lists").at("changed").as_array().empty() &&
+                 body.at("device_lists").at("left").as_array().empty();
   body["next_batch"] = FormatSyncToken(now_);
   body["rooms"] = boost::json::object{{"join", std::move(join_)},
                                       {"invite", std::move(invite_)},
@@ -85,12 +91,43 @@ absl::StatusOr<SyncResult> SyncBuilder::Build() {
   body["account_data"] = {{"events", std::move(account_data_)}};
   body["presence"] = {{"events", std::move(presence_)}};
   body["to_device"] = {{"events", std::move(to_device_)}};
-  // Device keys come with end-to-end encryption; until then no user's
-  // device list ever changes.
-  body["device_lists"] = {{"changed", boost::json::array()},
-                          {"left", boost::json::array()}};
-  body["device_one_time_keys_count"] = boost::json::object();
   return result;
+}
+
+// Spec: client-server-api, "Extensions to /sync" (end-to-end encryption).
+// device_lists only for incremental syncs, as the spec allows: after an
+// initial sync a client queries the keys it needs.
+absl::Status SyncBuilder::AddDeviceKeys(boost::json::object& body) {
+  boost::json::array changed, left;
+  if (!initial_ && src_.keys != nullptr) {
+    DeviceListRange range{since_.events, now_.events, since_.device_lists,
+                          now_.device_lists,
+                          new_events_.has_value() ? &*new_events_ : nullptr};
+    ASSIGN_OR_RETURN(DeviceListDelta delta,
+                     DeviceListChanges(events_, *src_.keys, req_.user_id, range));
+    for (const std::string& user : delta.changed) changed.emplace_back(user);
+    for (const std::string& user : delta.left) left.emplace_back(user);
+  }
+  body["device_lists"] = {{"changed", std::move(changed)},
+                          {"left", std::move(left)}};
+  // signed_curve25519 is always listed (as Synapse does): some clients
+  // upload one-time keys only when they see its count.
+  boost::json::object counts{{"signed_curve25519", 0}};
+  boost::json::array unused_fallbacks;
+  if (src_.keys != nullptr && !req_.device_id.empty()) {
+    ASSIGN_OR_RETURN(storage::KeyStore::KeyCounts held,
+                     src_.keys->OneTimeKeyCounts(req_.user_id, req_.device_id));
+    for (const auto& [algorithm, count] : held) counts[algorithm] = count;
+    ASSIGN_OR_RETURN(std::vector<std::string> unused,
+                     src_.keys->UnusedFallbackKeyTypes(req_.user_id,
+                                                       req_.device_id));
+    for (const std::string& algorithm : unused) {
+      unused_fallbacks.emplace_back(algorithm);
+    }
+  }
+  body["device_one_time_keys_count"] = std::move(counts);
+  body["device_unused_fallback_key_types"] = std::move(unused_fallbacks);
+  return absl::OkStatus();
 }
 
 // Global account data goes into the response; room account data is kept
@@ -180,6 +217,7 @@ absl::StatusOr<std::vector<RoomCandidate>> SyncBuilder::CandidateRooms() {
   if (new_events.size() == kMaxStreamScan || !receipt_rooms_.has_value()) {
     return AllRooms();
   }
+  new_events_ = new_events;
   absl::flat_hash_set<storage::RoomNid> changed;
   for (const storage::StreamEntry& entry : new_events) {
     changed.insert(entry.room_nid);

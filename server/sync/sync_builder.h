@@ -43,6 +43,7 @@ class SyncBuilder {
   absl::Status LoadAccountData();
   absl::Status AddPresence();
   absl::Status AddToDevice();
+  absl::Status AddDeviceKeys(boost::json::object& body);
   absl::StatusOr<std::vector<RoomCandidate>> CandidateRooms();
   absl::StatusOr<std::vector<RoomCandidate>> AllRooms();
   absl::StatusOr<std::optional<RoomCandidate>> CandidateFor(
@@ -102,6 +103,8 @@ class SyncBuilder {
   absl::flat_hash_set<std::string> typing_rooms_;
   std::optional<absl::flat_hash_set<std::string>> receipt_rooms_;
   std::optional<absl::flat_hash_set<storage::RoomNid>> my_joined_rooms_;
+  // The event stream since the token, when CandidateRooms read all of it.
+  std::optional<std::vector<storage::StreamEntry>> new_events_;
 
   boost::json::object join_, invite_, knock_, leave_;
   boost::json::array account_data_, presence_, to_device_;

@@ -13,7 +13,7 @@ namespace myelin::sync {
 std::string FormatSyncToken(const SyncToken& token) {
   return absl::StrCat("s", token.events, "_", token.account_data, "_",
                       token.receipts, "_", token.typing, "_", token.presence,
-                      "_", token.to_device);
+                      "_", token.to_device, "_", token.device_lists);
 }
 
 absl::StatusOr<SyncToken> ParseSyncToken(std::string_view text) {
@@ -21,11 +21,14 @@ absl::StatusOr<SyncToken> ParseSyncToken(std::string_view text) {
   if (text.size() < 2 || text[0] != 's') return invalid;
   std::vector<absl::string_view> parts =
       absl::StrSplit(AV(text.substr(1)), '_');
-  if (parts.size() != 1 && parts.size() != 6) return invalid;
+  if (parts.size() != 1 && parts.size() != 6 && parts.size() != 7) {
+    return invalid;
+  }
   SyncToken token;
   uint64_t* fields[] = {&token.events,   &token.account_data,
                         &token.receipts, &token.typing,
-                        &token.presence, &token.to_device};
+                        &token.presence, &token.to_device,
+                        &token.device_lists};
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].empty() ||
         parts[i].find_first_not_of("0123456789") != absl::string_view::npos ||

@@ -2,8 +2,11 @@
 // "Syncing"): one position per stream the response covers, so a client
 // resumes every stream where the last response left it.
 //
-//   s<events>_<account data>_<receipts>_<typing>_<presence>_<to-device>
+//   s<events>_<account data>_<receipts>_<typing>_<presence>_<to-device>_<device lists>
 //
+// Tokens of releases before the device-list stream have six parts; they
+// parse with device_lists 0 (every device-list change is news to them,
+// which only makes a client query keys again).
 // The leading "s<events>" is also what /messages accepts as a stream token
 // (Spec: GET /messages `from` may be a /sync next_batch or prev_batch).
 // Typing and presence live in memory: their positions restart at 0 with the
@@ -26,13 +29,15 @@ struct SyncToken {
   uint64_t typing = 0;
   uint64_t presence = 0;
   uint64_t to_device = 0;
+  uint64_t device_lists = 0;
   bool operator==(const SyncToken&) const = default;
 };
 
 std::string FormatSyncToken(const SyncToken& token);
 
 // M_INVALID_PARAM for anything FormatSyncToken did not write. A bare
-// "s<events>" (a timeline's prev_batch) parses with the other streams at 0.
+// "s<events>" (a timeline's prev_batch) parses with the other streams at 0,
+// a six-part token with device_lists 0.
 absl::StatusOr<SyncToken> ParseSyncToken(std::string_view text);
 
 }  // namespace myelin::sync
