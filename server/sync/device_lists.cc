@@ -30,17 +30,8 @@ class Computer {
       : events_(events), keys_(keys), user_id_(user_id) {}
 
   absl::StatusOr<DeviceListDelta> Run(const DeviceListRange& range) {
-    absl::StatusOr<storage::UserNid> user = events_.LookupUser(user_id_);
-    if (user.ok()) {
-      user_nid_ = *user;
-      ASSIGN_OR_RETURN(std::vector<storage::UserRoom> rooms,
-                       events_.RoomsOfUser(user_nid_, Membership::kJoin));
-      for (const storage::UserRoom& room : rooms) my_rooms_.insert(room.room_nid);
-    } else if (!absl::IsNotFound(user.status())) {
-      return user.status();
-    }
     RETURN_IF_ERROR(AddListChanges(range));
-    if (user_nid_ != 0 && range.events_to > range.events_from) {
+    if (range.events_to > range.events_from) {
       RETURN_IF_ERROR(AddMembershipChanges(range));
     }
     DeviceListDelta delta;
@@ -79,6 +70,8 @@ class Computer {
       storage::RoomNid room;
       std::string target;
       bool joined;
+      storage::SnapshotNid state_before;
+      storage::StateKeyNid state_key;
     };
     std::vector<Change> changes;
     absl::flat_hash_set<storage::RoomNid> rooms_i_changed;
@@ -87,14 +80,27 @@ class Computer {
       if (meta.membership == Membership::kNone || !meta.state_key.has_value()) {
         continue;
       }
-      bool joined = meta.membership == Membership::kJoin;
-      // A join after a join is a profile change, a leave after anything
-      // but a join (a rejected invite) ends no sharing: neither is news.
-      ASSIGN_OR_RETURN(bool was_joined, WasJoined(meta));
-      if (joined == was_joined) continue;
       if (*meta.state_key == user_id_) rooms_i_changed.insert(entry.room_nid);
-      changes.push_back({entry.room_nid, std::move(*meta.state_key), joined});
+      changes.push_back({entry.room_nid, std::move(*meta.state_key),
+                         meta.membership == Membership::kJoin,
+                         meta.state_before, meta.state_key_nid});
     }
+    if (changes.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(LoadMyRooms());
+    // Only rooms the user is in, or was in during the range, matter.
+    std::erase_if(changes, [&](const Change& change) {
+      return !my_rooms_.contains(change.room) &&
+             !rooms_i_changed.contains(change.room);
+    });
+    // A join after a join is a profile change, a leave after anything but
+    // a join (a rejected invite) ends no sharing: neither is news.
+    std::vector<Change> relevant;
+    for (Change& change : changes) {
+      ASSIGN_OR_RETURN(bool was_joined,
+                       WasJoined(change.state_before, change.state_key));
+      if (change.joined != was_joined) relevant.push_back(std::move(change));
+    }
+    changes = std::move(relevant);
     for (const Change& change : changes) {
       if (change.target == user_id_) {
         RETURN_IF_ERROR(AddMembersOf(change.room, change.joined));
@@ -127,10 +133,25 @@ class Computer {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<bool> WasJoined(const storage::EventMeta& meta) {
-    if (meta.state_before == 0) return false;
-    ASSIGN_OR_RETURN(auto before, events_.Snapshot(meta.state_before));
-    auto it = before->find(meta.state_key_nid);
+  // The rooms the user is joined to now; read once, and only when some
+  // change needs them (an idle sync reads nothing).
+  absl::Status LoadMyRooms() {
+    if (my_rooms_loaded_) return absl::OkStatus();
+    my_rooms_loaded_ = true;
+    absl::StatusOr<storage::UserNid> user = events_.LookupUser(user_id_);
+    if (absl::IsNotFound(user.status())) return absl::OkStatus();
+    RETURN_IF_ERROR(user.status());
+    ASSIGN_OR_RETURN(std::vector<storage::UserRoom> rooms,
+                     events_.RoomsOfUser(*user, Membership::kJoin));
+    for (const storage::UserRoom& room : rooms) my_rooms_.insert(room.room_nid);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<bool> WasJoined(storage::SnapshotNid state_before,
+                                 storage::StateKeyNid member_key) {
+    if (state_before == 0) return false;
+    ASSIGN_OR_RETURN(auto before, events_.Snapshot(state_before));
+    auto it = before->find(member_key);
     if (it == before->end()) return false;
     ASSIGN_OR_RETURN(storage::EventMeta previous, events_.Meta(it->second));
     return previous.membership == Membership::kJoin;
@@ -146,6 +167,7 @@ class Computer {
 
   absl::StatusOr<bool> SharesRoom(const std::string& other) {
     if (other == user_id_) return true;
+    RETURN_IF_ERROR(LoadMyRooms());
     if (my_rooms_.empty()) return false;
     if (auto it = shares_.find(other); it != shares_.end()) return it->second;
     absl::StatusOr<storage::UserNid> nid = events_.LookupUser(other);
@@ -167,7 +189,7 @@ class Computer {
   const storage::EventStore& events_;
   const storage::KeyStore& keys_;
   const std::string user_id_;
-  storage::UserNid user_nid_ = 0;
+  bool my_rooms_loaded_ = false;
   absl::flat_hash_set<storage::RoomNid> my_rooms_;
   absl::flat_hash_map<std::string, bool> shares_;
   absl::btree_set<std::string> changed_;
