@@ -315,9 +315,12 @@ TEST_F(E2eeKeysTest, DeletingADeviceDropsItsKeysAndTellsRoomMates) {
   Key phone_key('p');
   UploadAll(phone, phone_key, 2);
   std::string since = Sync(bob_).Str("next_batch");
+  std::string own_since = Sync(alice_).Str("next_batch");
   DeleteDevice(alice_, "alice", phone.device);
   Reply sync = SyncSince(bob_, since);
   EXPECT_THAT(Changed(sync), Contains(alice_.id)) << json::serialize(sync.body);
+  // Her own other devices hear of it too.
+  EXPECT_THAT(Changed(SyncSince(alice_, own_since)), Contains(alice_.id));
   Reply query = Query(bob_, {{alice_.id, json::array()}});
   EXPECT_FALSE(At(query.body, {"device_keys", alice_.id}).contains(phone.device));
   EXPECT_EQ(ClaimedName(Claim(bob_, phone), phone), "");
