@@ -137,6 +137,14 @@ absl::StatusOr<KeyStore::KeyCounts> KeyStore::Upload(std::string_view user_id,
           held[{std::move(algorithm), std::move(key_id)}] = std::string(value);
           return absl::OkStatus();
         }));
+    // Keys claimed in this process may all be gone from the table; new
+    // ones still sort after the claim cursor.
+    std::vector<std::string> algorithms;
+    for (const OneTimeKey& key : upload.one_time_keys) {
+      algorithms.push_back(key.algorithm);
+    }
+    last_upload =
+        std::max(last_upload, ClaimedUploadNumber(user, device, algorithms));
     for (const OneTimeKey& key : upload.one_time_keys) {
       auto it = held.find({key.algorithm, key.key_id});
       if (it != held.end()) {
@@ -256,44 +264,84 @@ absl::StatusOr<std::optional<ClaimedKey>> KeyStore::Claim(
     std::string_view user_id, std::string_view device_id,
     std::string_view algorithm) {
   std::string user(user_id), device(device_id), alg(algorithm);
-  std::lock_guard<std::mutex> lock(StripeOf(user));
-  return ClaimLocked(user, device, alg);
+  std::string prefix = keys::OneTimeKeyKey::EncodePrefix(user, device, alg);
+  std::optional<ClaimedKey> claimed;
+  std::string row_key;
+  {
+    std::lock_guard<std::mutex> lock(StripeOf(user));
+    using Row = std::optional<std::pair<std::string, std::string>>;
+    ASSIGN_OR_RETURN(Row next, NextOneTimeKey(prefix));
+    if (!next.has_value()) return ClaimFallbackLocked(user, device, alg);
+    auto decoded = keys::OneTimeKeyKey::Decode(next->first);
+    if (!decoded.ok()) return BadRow(Cf::kUserdeviceOnetimekeys);
+    claimed = ClaimedKey{{alg, std::get<4>(*decoded), std::move(next->second)},
+                         false};
+    row_key = std::move(next->first);
+    std::lock_guard<std::mutex> cursors(cursors_mu_);
+    claim_cursors_[prefix] = row_key;
+  }
+  // Spec: "Servers must ensure that each one-time key is returned at most
+  // once": the key was taken under the user's stripe (the cursor moved past
+  // it), so the delete may commit outside it, together with other claims'
+  // deletes in one group commit. If it fails, the key is handed to nobody
+  // in this process and stays stored.
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(FromRocks(
+      batch.Delete(engine_->cf(Cf::kUserdeviceOnetimekeys), row_key),
+      "one-time key"));
+  RETURN_IF_ERROR(engine_->Write(batch));
+  return claimed;
 }
 
-// Spec: "Servers must ensure that each one-time key is returned at most
-// once": the read and the delete happen under the user's stripe, so no
-// other claim sees the key between them.
-absl::StatusOr<std::optional<ClaimedKey>> KeyStore::ClaimLocked(
-    const std::string& user, const std::string& device,
-    const std::string& algorithm) {
-  std::string prefix = keys::OneTimeKeyKey::EncodePrefix(user, device, algorithm);
+// The first one-time key under `prefix` after the claim cursor, as (row
+// key, JSON). REQUIRES: the user's stripe is held.
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>>
+KeyStore::NextOneTimeKey(const std::string& prefix) const {
   std::string upper = *keys::PrefixUpperBound(prefix);
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper_slice;
-  std::optional<ClaimedKey> claimed;
-  std::string row_key;
-  {
-    std::unique_ptr<rocksdb::Iterator> it =
-        engine_->NewIterator(Cf::kUserdeviceOnetimekeys, options);
-    it->Seek(prefix);
-    if (it->Valid()) {
-      auto decoded = keys::OneTimeKeyKey::Decode(View(it->key()));
-      if (!decoded.ok()) return BadRow(Cf::kUserdeviceOnetimekeys);
-      row_key = it->key().ToString();
-      claimed = ClaimedKey{{algorithm, std::get<4>(*decoded), it->value().ToString()},
-                           false};
-    }
-    RETURN_IF_ERROR(FromRocks(it->status(), "one-time keys"));
+  std::string start = ClaimCursor(prefix);
+  // Just after the cursor's row (the smallest key greater than it).
+  if (start.empty()) {
+    start = prefix;
+  } else {
+    start.push_back('\0');
   }
-  if (claimed.has_value()) {
-    rocksdb::WriteBatch batch;
-    RETURN_IF_ERROR(FromRocks(
-        batch.Delete(engine_->cf(Cf::kUserdeviceOnetimekeys), row_key),
-        "one-time key"));
-    RETURN_IF_ERROR(engine_->Write(batch));
-    return claimed;
+  std::unique_ptr<rocksdb::Iterator> it =
+      engine_->NewIterator(Cf::kUserdeviceOnetimekeys, options);
+  it->Seek(start);
+  std::optional<std::pair<std::string, std::string>> next;
+  if (it->Valid()) next.emplace(it->key().ToString(), it->value().ToString());
+  RETURN_IF_ERROR(FromRocks(it->status(), "one-time keys"));
+  return next;
+}
+
+std::string KeyStore::ClaimCursor(const std::string& prefix) const {
+  std::lock_guard<std::mutex> lock(cursors_mu_);
+  auto it = claim_cursors_.find(prefix);
+  return it == claim_cursors_.end() ? std::string() : it->second;
+}
+
+uint64_t KeyStore::ClaimedUploadNumber(
+    const std::string& user, const std::string& device,
+    const std::vector<std::string>& algorithms) const {
+  uint64_t number = 0;
+  for (const std::string& algorithm : algorithms) {
+    std::string cursor = ClaimCursor(
+        keys::OneTimeKeyKey::EncodePrefix(user, device, algorithm));
+    if (cursor.empty()) continue;
+    auto decoded = keys::OneTimeKeyKey::Decode(cursor);
+    if (decoded.ok()) number = std::max(number, std::get<3>(*decoded));
   }
+  return number;
+}
+
+// No one-time key left: the fallback key, marked used (and handed out
+// again to later claims). REQUIRES: the user's stripe is held.
+absl::StatusOr<std::optional<ClaimedKey>> KeyStore::ClaimFallbackLocked(
+    const std::string& user, const std::string& device,
+    const std::string& algorithm) {
   std::string fallback_key = keys::FallbackKeyKey::Encode(user, device, algorithm);
   ASSIGN_OR_RETURN(std::optional<std::string> stored,
                    engine_->Get(Cf::kUserdeviceFallbackkeys, fallback_key));

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "storage/engine.h"
 #include "storage/streams/streamed_table.h"
@@ -185,14 +186,28 @@ class KeyStore {
                                  const std::vector<std::string>& users);
   absl::StatusOr<KeyCounts> CountsOf(const std::string& user,
                                      const std::string& device) const;
-  absl::StatusOr<std::optional<ClaimedKey>> ClaimLocked(
+  absl::StatusOr<std::optional<ClaimedKey>> ClaimFallbackLocked(
       const std::string& user, const std::string& device,
       const std::string& algorithm);
+  // The row of the last one-time key claimed under a (user, device,
+  // algorithm) prefix in this process, or "".
+  std::string ClaimCursor(const std::string& prefix) const;
+  absl::StatusOr<std::optional<std::pair<std::string, std::string>>>
+  NextOneTimeKey(const std::string& prefix) const;
+  // The highest upload number of the device's claimed keys (0 if none).
+  uint64_t ClaimedUploadNumber(const std::string& user,
+                               const std::string& device,
+                               const std::vector<std::string>& algorithms) const;
 
   Engine* engine_;
   std::unique_ptr<StreamedTable> device_lists_;
   std::function<void(std::string_view)> listener_;
   std::array<std::mutex, kStripes> stripes_;
+  // Claims seek past the last claimed key instead of over the tombstones of
+  // every key claimed before it, and an upload numbers its keys after it
+  // (so they sort after the cursor even when every older key is gone).
+  mutable std::mutex cursors_mu_;
+  absl::flat_hash_map<std::string, std::string> claim_cursors_;  // By prefix.
 };
 
 }  // namespace myelin::storage

@@ -116,6 +116,25 @@ TEST_F(KeyStoreTest, OneTimeKeysAreCountedAndClaimedOldestUploadFirst) {
             (KeyStore::KeyCounts{{"curve25519", 1}}));
 }
 
+// Claims move a cursor past the keys they took; keys uploaded after every
+// older one was claimed must still come after it, also across a restart.
+TEST_F(KeyStoreTest, KeysUploadedAfterEverythingWasClaimedAreClaimable) {
+  for (const char* round : {"a", "b"}) {
+    KeyUpload upload;
+    upload.one_time_keys = {Otk(std::string(round) + "1"),
+                            Otk(std::string(round) + "2")};
+    ASSERT_TRUE(store_->Upload("@a:x", "D", upload).ok());
+    EXPECT_EQ(ClaimedId("@a:x", "D"), std::string(round) + "1");
+    EXPECT_EQ(ClaimedId("@a:x", "D"), std::string(round) + "2");
+    EXPECT_EQ(ClaimedId("@a:x", "D"), "none");
+  }
+  Reopen();
+  KeyUpload later;
+  later.one_time_keys = {Otk("c1")};
+  ASSERT_TRUE(store_->Upload("@a:x", "D", later).ok());
+  EXPECT_EQ(ClaimedId("@a:x", "D"), "c1");
+}
+
 TEST_F(KeyStoreTest, FallbackKeysAreUsedAfterOneTimeKeysAndReplaced) {
   KeyUpload upload;
   upload.one_time_keys = {Otk("o1")};
