@@ -218,6 +218,13 @@ absl::Status App::InitRooms() {
                      << " not dropped: " << s;
         }
       });
+  accounts_->hooks().OnDeviceRenamed(
+      [keys](std::string_view user_id, std::string_view device_id) {
+        if (absl::Status s = keys->DeviceRenamed(user_id, device_id); !s.ok()) {
+          MLOG(WARN) << "rename of " << user_id << "/" << device_id
+                     << " not in the device lists: " << s;
+        }
+      });
   ASSIGN_OR_RETURN(receipts_, storage::ReceiptStore::Open(engine_.get()));
   receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
                       &SystemClock::Get()};

@@ -29,6 +29,9 @@ class AccountHooks {
   // with logout_devices. The end-to-end keys of those devices go too.
   using DevicesDeleted = std::function<void(
       std::string_view, const std::vector<std::string>&)>;
+  // (user id, device id) whose display name changed: others see it in
+  // /keys/query, so it is a device-list change.
+  using DeviceRenamed = std::function<void(std::string_view, std::string_view)>;
 
   // REQUIRES: called before the server starts serving.
   void OnProfileChanged(ProfileChanged observer) {
@@ -39,6 +42,9 @@ class AccountHooks {
   }
   void OnDevicesDeleted(DevicesDeleted observer) {
     devices_deleted_.push_back(std::move(observer));
+  }
+  void OnDeviceRenamed(DeviceRenamed observer) {
+    device_renamed_.push_back(std::move(observer));
   }
 
   void ProfileChangedFor(std::string_view user_id,
@@ -53,11 +59,16 @@ class AccountHooks {
     if (device_ids.empty()) return;
     for (const auto& observer : devices_deleted_) observer(user_id, device_ids);
   }
+  void DeviceRenamedFor(std::string_view user_id,
+                        std::string_view device_id) const {
+    for (const auto& observer : device_renamed_) observer(user_id, device_id);
+  }
 
  private:
   std::vector<ProfileChanged> profile_changed_;
   std::vector<Deactivated> deactivated_;
   std::vector<DevicesDeleted> devices_deleted_;
+  std::vector<DeviceRenamed> device_renamed_;
 };
 
 }  // namespace myelin::client

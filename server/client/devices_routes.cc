@@ -57,6 +57,8 @@ absl::StatusOr<Response> UpdateDevice(Accounts& accounts,
   if (name) {
     RETURN_IF_ERROR(accounts.store().SetDeviceDisplayName(
         request.principal.user_id, request.Param("deviceId"), *name));
+    accounts.hooks().DeviceRenamedFor(request.principal.user_id,
+                                      request.Param("deviceId"));
   } else {
     ASSIGN_OR_RETURN(auto device,
                      accounts.store().GetDevice(request.principal.user_id,

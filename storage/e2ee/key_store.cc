@@ -358,6 +358,16 @@ absl::StatusOr<std::optional<ClaimedKey>> KeyStore::ClaimFallbackLocked(
   return ClaimedKey{{algorithm, fallback.key_id, fallback.json}, true};
 }
 
+absl::Status KeyStore::DeviceRenamed(std::string_view user_id,
+                                     std::string_view device_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> keys, DeviceKeys(user_id, device_id));
+  if (!keys.has_value()) return absl::OkStatus();
+  std::string user(user_id);
+  std::lock_guard<std::mutex> lock(StripeOf(user));
+  rocksdb::WriteBatch batch;
+  return CommitWithChanges(batch, {user});
+}
+
 absl::Status KeyStore::DeleteDevices(std::string_view user_id,
                                      const std::vector<std::string>& device_ids) {
   if (device_ids.empty()) return absl::OkStatus();

@@ -134,6 +134,10 @@ class KeyStore {
 
   // Deletes every key of the devices and the signatures of their keys, and
   // records a device-list change, in one batch.
+  // Records a device-list change of the user if the device has uploaded
+  // keys (its display name, which /keys/query shows, changed).
+  absl::Status DeviceRenamed(std::string_view user_id, std::string_view device_id);
+
   absl::Status DeleteDevices(std::string_view user_id,
                              const std::vector<std::string>& device_ids);
 

@@ -135,6 +135,17 @@ TEST_F(KeyStoreTest, KeysUploadedAfterEverythingWasClaimedAreClaimable) {
   EXPECT_EQ(ClaimedId("@a:x", "D"), "c1");
 }
 
+TEST_F(KeyStoreTest, RenamingADeviceWithKeysIsADeviceListChange) {
+  ASSERT_TRUE(store_->DeviceRenamed("@a:x", "D").ok());
+  EXPECT_EQ(store_->DeviceListStream(), 0u);  // No keys: nobody cares.
+  KeyUpload upload;
+  upload.device_keys = DeviceKeys("K1");
+  ASSERT_TRUE(store_->Upload("@a:x", "D", upload).ok());
+  uint64_t before = store_->DeviceListStream();
+  ASSERT_TRUE(store_->DeviceRenamed("@a:x", "D").ok());
+  EXPECT_EQ(ChangedUsers(before), std::vector<std::string>{"@a:x"});
+}
+
 TEST_F(KeyStoreTest, FallbackKeysAreUsedAfterOneTimeKeysAndReplaced) {
   KeyUpload upload;
   upload.one_time_keys = {Otk("o1")};
