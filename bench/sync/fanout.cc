@@ -98,9 +98,7 @@ asio::awaitable<void> RunMember(FanoutState& s, Member& m) {
       m.token, "", request_timeout);
   std::optional<std::string> since = NextBatch(initial.body);
   if (!initial.ok() || !since) {
-    std::fprintf(stderr, "sync_probe: initial sync failed: %s %u %.200s\n",
-                 initial.error.message().c_str(), initial.status,
-                 initial.body.c_str());
+    PrintFailure("initial sync", initial);
     ++s.failed_members;
     co_return;
   }
@@ -121,6 +119,7 @@ asio::awaitable<void> RunMember(FanoutState& s, Member& m) {
     if (s.stopping) break;
     if (!r.ok()) {
       if (r.error) ++s.errors; else ++s.non_2xx;
+      PrintFailure("sync", r);
       co_await Sleep(milliseconds(100));  // No busy loop on a failing server.
       continue;
     }
@@ -168,8 +167,7 @@ asio::awaitable<void> RunSender(FanoutState& s,
         o.sender_token, MessageBody(s.markers[k]), std::chrono::seconds(30));
     s.send_ack.push_back(ack.done);
     if (!ack.ok()) {
-      std::fprintf(stderr, "sync_probe: send failed: %s %u %.200s\n",
-                   ack.error.message().c_str(), ack.status, ack.body.c_str());
+      PrintFailure("send", ack);
       break;
     }
     co_await WaitFor([&] { return s.pending[k] <= 0; }, o.deliver_timeout);

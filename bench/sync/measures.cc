@@ -12,7 +12,7 @@
 //                the file), each repeating an initial sync back to back for
 //                --duration seconds after --warmup: requests/s, latency,
 //                bytes/s over the responses that arrived in the window (as
-//                bench/http/loadgen counts).
+//                bench/http/loadgen counts); requests/s counts 2xx only.
 //
 // Shared flags: --port P, --filter JSON (inline filter, default none),
 // --request-timeout-ms (default 300000).
@@ -37,13 +37,8 @@ Clock::duration RequestTimeout(const Flags& flags) {
   return milliseconds(flags.Int("request-timeout-ms", 300000));
 }
 
-void PrintFailure(const char* what, const Reply& r) {
-  std::fprintf(stderr, "sync_probe: %s: %s %u %.300s\n", what,
-               r.error ? r.error.message().c_str() : "", r.status,
-               r.body.c_str());
-}
-
 struct Counts {
+  // Every response counted; failures are in `requests` too.
   uint64_t requests = 0, failures = 0, bytes = 0, max_bytes = 0;
   void Add(const Reply& r) {
     ++requests;
@@ -172,24 +167,57 @@ int RunIncremental(const Flags& flags) {
   return changed.count() > 0 ? 0 : 1;
 }
 
+namespace {
+
+// What the concurrent clients share (one thread, no locks).
+struct ConcurrentRun {
+  std::string target;
+  Clock::duration timeout;
+  Clock::time_point begin, end;
+  LatencyHistogram latency;
+  Counts counts;
+  uint64_t cut_off = 0;
+};
+
+// A free function, not a lambda: a coroutine lambda's captures die with the
+// closure object, which a spawn loop would destroy while it runs.
+asio::awaitable<void> ConcurrentClient(ConcurrentRun& run, HttpConnection& conn,
+                                       std::string token) {
+  while (Clock::now() < run.end) {
+    // A request still running a second after the window is abandoned.
+    const Clock::duration left = run.end - Clock::now() + std::chrono::seconds(1);
+    Reply r = co_await conn.Call(http::verb::get, run.target, token, "",
+                                 std::min(run.timeout, left));
+    if (r.done > run.end) {
+      ++run.cut_off;  // Still running when the window closed.
+    } else if (r.done >= run.begin) {
+      run.counts.Add(r);
+      if (r.ok()) run.latency.Record(r.nanos());
+    }
+    if (!r.ok()) {
+      PrintFailure("sync", r);
+      co_await Sleep(milliseconds(10));  // No busy loop on a failing server.
+    }
+  }
+}
+
+}  // namespace
+
 int RunConcurrent(const Flags& flags) {
   const auto endpoint = Endpoint(flags);
   const std::vector<std::string> tokens = ReadLines(flags.String("tokens", ""));
-  const std::string target =
-      SyncTarget(flags.String("filter", ""), "", 0);
   const int64_t clients = std::max<int64_t>(1, flags.Int("clients", 50));
   const double duration = std::min(flags.Double("duration", 20), 600.0);
   const double warmup = flags.Double("warmup", 5);
-  const auto timeout = RequestTimeout(flags);
   auto seconds = [](double s) {
     return std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(s));
   };
-  const Clock::time_point begin = Clock::now() + seconds(warmup);
-  const Clock::time_point end = begin + seconds(duration);
-  LatencyHistogram latency;
-  Counts counts;
-  uint64_t cut_off = 0;
+  ConcurrentRun run;
+  run.target = SyncTarget(flags.String("filter", ""), "", 0);
+  run.timeout = RequestTimeout(flags);
+  run.begin = Clock::now() + seconds(warmup);
+  run.end = run.begin + seconds(duration);
   RunBounded(
       [&]() -> asio::awaitable<void> {
         auto ex = co_await asio::this_coro::executor;
@@ -198,30 +226,15 @@ int RunConcurrent(const Flags& flags) {
         for (int64_t c = 0; c < clients; ++c) {
           conns.push_back(std::make_unique<HttpConnection>(ex, endpoint));
           ++alive;
-          auto client = [&, c, conn = conns.back().get()]()
-              -> asio::awaitable<void> {
-            const std::string& token = tokens[c % tokens.size()];
-            while (Clock::now() < end) {
-              // A request still running a second after the window is
-              // abandoned.
-              Reply r = co_await conn->Call(
-                  http::verb::get, target, token, "",
-                  std::min(timeout, end - Clock::now() + seconds(1)));
-              if (r.done > end) {
-                ++cut_off;  // Still running when the window closed.
-              } else if (r.done >= begin) {
-                counts.Add(r);
-                if (r.ok()) latency.Record(r.nanos());
-                else PrintFailure("sync", r);
-              }
-            }
-          };
-          asio::co_spawn(ex, client(),
+          asio::co_spawn(ex,
+                         ConcurrentClient(run, *conns.back(),
+                                          tokens[c % tokens.size()]),
                          [&alive](std::exception_ptr) { --alive; });
         }
         while (alive > 0) co_await Sleep(milliseconds(10));
       },
       seconds(warmup + duration + 60));
+  const Counts& counts = run.counts;
   std::printf(
       "{\"mode\":\"concurrent\",\"clients\":%lld,\"duration_s\":%.1f,"
       "\"requests\":%llu,\"requests_per_s\":%.2f,\"failures\":%llu,"
@@ -229,11 +242,11 @@ int RunConcurrent(const Flags& flags) {
       "\"latency_us\":%s}\n",
       static_cast<long long>(clients), duration,
       static_cast<unsigned long long>(counts.requests),
-      counts.requests / duration,
+      (counts.requests - counts.failures) / duration,
       static_cast<unsigned long long>(counts.failures),
-      static_cast<unsigned long long>(cut_off), counts.MeanBytes(),
-      counts.bytes / duration / 1e6, LatencyJson(latency).c_str());
-  return latency.count() > 0 ? 0 : 1;
+      static_cast<unsigned long long>(run.cut_off), counts.MeanBytes(),
+      counts.bytes / duration / 1e6, LatencyJson(run.latency).c_str());
+  return run.latency.count() > 0 ? 0 : 1;
 }
 
 }  // namespace myelin::bench

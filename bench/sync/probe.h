@@ -47,6 +47,10 @@ std::vector<std::string> ReadLines(const std::string& path);
 // histogram of nanoseconds, in microseconds.
 std::string LatencyJson(const LatencyHistogram& h);
 
+// Prints why a request failed to stderr; only the first few of a run, so a
+// failing server does not flood the terminal.
+void PrintFailure(const char* what, const Reply& r);
+
 // Waits `d` on the current coroutine's executor.
 boost::asio::awaitable<void> Sleep(Clock::duration d);
 

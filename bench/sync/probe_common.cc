@@ -94,6 +94,19 @@ std::string LatencyJson(const LatencyHistogram& h) {
   return buffer;
 }
 
+void PrintFailure(const char* what, const Reply& r) {
+  static int printed = 0;
+  constexpr int kMaxPrinted = 5;
+  if (printed > kMaxPrinted) return;
+  if (++printed > kMaxPrinted) {
+    std::fprintf(stderr, "sync_probe: further failures not printed\n");
+    return;
+  }
+  std::fprintf(stderr, "sync_probe: %s: %s %u %.300s\n", what,
+               r.error ? r.error.message().c_str() : "", r.status,
+               r.body.c_str());
+}
+
 asio::awaitable<void> Sleep(Clock::duration d) {
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
