@@ -135,12 +135,18 @@ def main():
     rooms = [None] * args.rooms
 
     def create_one(client, r):
+        # In room version 12 the room id is the create event's hash: two
+        # identical creates by one user in the same millisecond would get
+        # the same room. The nonce keeps them apart.
         rooms[r] = client.ok("POST", V3 + "/createRoom", {
-            "preset": "public_chat", "name": f"sync bench {r}"},
-            tokens[0])["room_id"]
+            "preset": "public_chat", "name": f"sync bench {r}",
+            "creation_content": {"bench.nonce": r}}, tokens[0])["room_id"]
 
     phase("create", args.rooms,
           in_parallel(url, args.threads, args.rooms, create_one))
+    if len(set(rooms)) != len(rooms):
+        sys.exit(f"populate: {len(rooms)} createRoom calls made only "
+                 f"{len(set(rooms))} distinct rooms")
 
     # Room r's work runs on thread r % threads: one writer per room.
     def join_all(client, r):
