@@ -142,16 +142,17 @@ YAML
   exit 1
 }
 
-# Records the server's peak RSS and database size in $server_dir/footprint,
-# then stops it.
+# Stops the server and records its peak RSS and, once it has exited (a
+# running RocksDB preallocates its log), the data directory's size in
+# $server_dir/footprint.
 stop_myelin() {
   local hwm
   hwm="$(awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || true)"
-  echo "peak_rss_mb=$(( ${hwm:-0} / 1024 )) db_mb=$(du -sm "$server_dir/data" | cut -f1)" \
-    >"$server_dir/footprint"
   kill "$server_pid" 2>/dev/null || true
   timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
   server_pid=""
+  echo "peak_rss_mb=$(( ${hwm:-0} / 1024 )) db_mb=$(du -sm "$server_dir/data" | cut -f1)" \
+    >"$server_dir/footprint"
 }
 
 populate() {
