@@ -43,6 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$workdir/server.out"  # Read below before the server may have written.
 "$bin/bare_server" --port 0 --threads "$server_threads" >"$workdir/server.out" &
 server_pid=$!
 port=""

@@ -190,7 +190,9 @@ asio::awaitable<void> ConcurrentClient(ConcurrentRun& run, HttpConnection& conn,
                                  std::min(run.timeout, left));
     if (r.done > run.end) {
       ++run.cut_off;  // Still running when the window closed.
-    } else if (r.done >= run.begin) {
+      continue;
+    }
+    if (r.done >= run.begin) {
       run.counts.Add(r);
       if (r.ok()) run.latency.Record(r.nanos());
     }

@@ -22,7 +22,7 @@
 #   bench/sync/sync_bench.sh                        # everything, full scale
 #   SCALE=0.1 bench/sync/sync_bench.sh              # quick run
 #   WORKLOADS="incremental" bench/sync/sync_bench.sh
-#   PERF=initial bench/sync/sync_bench.sh           # + perf profile of one
+#   PERF=initial WORKLOADS=initial bench/sync/sync_bench.sh  # + perf profiles
 #
 # Environment (defaults in brackets; SCALE multiplies every count marked *):
 #   WORKLOADS            [fanout initial concurrent incremental]
@@ -36,8 +36,11 @@
 #   SYNC_WRITES          [false] the server's sync_writes
 #   CEILING_DURATION     [5] s per ceiling run (1 and CONCURRENT_CLIENTS
 #                        connections)
-#   PERF                 [] a workload name: `perf record -g` of the server
-#                        while it runs, printed as flat profiles
+#   PERF                 [] `perf record -g` of the server during each run
+#                        whose label starts with this: fanout, initial-lazy,
+#                        initial-full, concurrent-lazy, incremental-1000...
+#                        (PERF=initial profiles both filters, separately);
+#                        printed as flat profiles
 #   KEEP_DIR             [] copy the workdir (JSON results, server logs) here
 # Every server gets a fresh data directory in a temporary directory that is
 # removed at the end; everything stays on 127.0.0.1 and the script ends by
@@ -83,6 +86,7 @@ probe="$bin/bench/sync/sync_probe"
 workdir="$(mktemp -d)"
 server_pid=""
 perf_pid=""
+perf_label=""
 cleanup() {
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]]; then
@@ -159,29 +163,35 @@ populate() {
   python3 bench/sync/populate.py "http://127.0.0.1:$port" "$server_dir" "$@"
 }
 
-# Announces workload $1 with the machine's load; starts perf if PERF=$1.
+# Announces workload $1 with the machine's load.
 begin_workload() {
   echo
   echo "== $1: $2"
   echo "machine $(busy_percent)% busy, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  if [[ "$perf_workload" == "$1" ]]; then
-    perf record -g -F 499 -p "$server_pid" -o "$workdir/perf.data" \
-      >/dev/null 2>&1 &
-    perf_pid=$!
-    sleep 0.5
-  fi
 }
 
-end_workload() {
+# Starts `perf record` of the server if $1 starts with $PERF.
+perf_start() {
+  [[ -n "$perf_workload" && "$1" == "$perf_workload"* ]] || return 0
+  perf_label="$1"
+  perf record -g -F 499 -p "$server_pid" -o "$workdir/perf-$1.data" \
+    >/dev/null 2>&1 &
+  perf_pid=$!
+  sleep 0.5
+}
+
+# Stops the recording perf_start started, if any, and prints the profile.
+perf_stop() {
   [[ -n "$perf_pid" ]] || return 0
   kill -INT "$perf_pid" 2>/dev/null || true
   wait "$perf_pid" 2>/dev/null || true
   perf_pid=""
-  echo "-- perf: self time (top symbols)"
-  perf report -i "$workdir/perf.data" --no-children -g none --sort dso,symbol \
+  local data="$workdir/perf-$perf_label.data"
+  echo "-- perf $perf_label: self time (top symbols)"
+  perf report -i "$data" --no-children -g none --sort dso,symbol \
     --percent-limit 1 --stdio 2>/dev/null | grep '%' | cut -c1-150 || true
-  echo "-- perf: time including callees (Myelin's functions)"
-  perf report -i "$workdir/perf.data" --children -g none --sort symbol \
+  echo "-- perf $perf_label: time including callees (Myelin's functions)"
+  perf report -i "$data" --children -g none --sort symbol \
     --percent-limit 2 --stdio 2>/dev/null | grep '%' | grep 'myelin::' \
     | cut -c1-200 | head -50 || true
 }
@@ -193,12 +203,13 @@ run_fanout() {
     --members "$((fanout_members + 1))"
   tail -n +2 "$server_dir/tokens.txt" >"$server_dir/members.txt"
   begin_workload fanout "$fanout_members members long-polling, $fanout_messages messages"
+  perf_start fanout
   "$probe" fanout --port "$port" --tokens "$server_dir/members.txt" \
     --members "$fanout_members" --messages "$fanout_messages" \
     --room "$(head -1 "$server_dir/rooms.txt")" \
     --sender-token "$(head -1 "$server_dir/tokens.txt")" \
     --filter "$filter_lazy" --timeout-ms 30000 | tee "$workdir/fanout.json" || true
-  end_workload
+  perf_stop
   stop_myelin
 }
 
@@ -215,10 +226,11 @@ run_big_profile() {
     for kind in lazy full; do
       filter="filter_$kind"
       echo "-- $kind members: ${!filter}"
+      perf_start "initial-$kind"
       "$probe" repeat --port "$port" --token "$token" --filter "${!filter}" \
         --repeat "$initial_repeat" --warmup 1 | tee "$workdir/initial-$kind.json" || true
+      perf_stop
     done
-    end_workload
   fi
   if has concurrent; then
     # Users 0..clients-1 are all members of every room (clients <= members).
@@ -226,12 +238,13 @@ run_big_profile() {
     for kind in $concurrent_filters; do
       filter="filter_$kind"
       echo "-- $kind members"
+      perf_start "concurrent-$kind"
       "$probe" concurrent --port "$port" --tokens "$server_dir/tokens.txt" \
         --clients "$concurrent_clients" --filter "${!filter}" \
         --duration "$concurrent_duration" --warmup "$concurrent_warmup" \
         | tee "$workdir/concurrent-$kind.json" || true
+      perf_stop
     done
-    end_workload
   fi
   stop_myelin
 }
@@ -243,13 +256,14 @@ run_incremental() {
     # User 0 syncs, user 1 sends; both in every room, 2 messages each.
     populate --users 2 --rooms "$rooms" --members 2 --messages 2
     begin_workload incremental "1 user in $rooms rooms, $incremental_repeat x (send to 1 random room, sync since)"
+    perf_start "incremental-$rooms"
     "$probe" incremental --port "$port" \
       --token "$(sed -n 1p "$server_dir/tokens.txt")" \
       --sender-token "$(sed -n 2p "$server_dir/tokens.txt")" \
       --rooms "$server_dir/rooms.txt" --filter "$filter_lazy" \
       --repeat "$incremental_repeat" --warmup 10 \
       | tee "$workdir/incremental-$rooms.json" || true
-    end_workload
+    perf_stop
     stop_myelin
   done
 }
