@@ -6,7 +6,7 @@ Usage: report.py WORKDIR --scale S --clients C --incremental-rooms "N M"
 Reads WORKDIR/{fanout,initial-*,concurrent-*,incremental-*}.json (one
 sync_probe JSON line each; missing files are skipped), the ceiling.sh
 outputs WORKDIR/ceiling-1.txt and WORKDIR/ceiling-C.txt, and each server
-directory's footprint file. Ratios to the ceiling:
+directory's footprint file and the per-run peak RSS files rss-LABEL. Ratios to the ceiling:
 
   sequential runs (initial, incremental): requests/s of one client,
       1 / p50, divided by the bare server's requests/s at 1 connection;
@@ -140,10 +140,18 @@ def main():
                   f"{p50s[hi] / p50s[lo]:.2f} (1.00 = independent of the "
                   f"number of rooms)")
 
+    peaks = []
+    for path in sorted(glob.glob(os.path.join(w, "rss-*"))):
+        with open(path) as fp:
+            value = fp.read().strip()
+        if value:
+            peaks.append(f"{os.path.basename(path)[4:]} {value} MB")
+    if peaks:
+        print("server peak RSS during each run: " + ", ".join(peaks))
     for path in sorted(glob.glob(os.path.join(w, "*", "footprint"))):
         with open(path) as fp:
-            print(f"footprint {os.path.basename(os.path.dirname(path)):18} "
-                  f"{fp.read().strip()}")
+            print(f"server {os.path.basename(os.path.dirname(path)):18} "
+                  f"{fp.read().strip()} (whole life, set-up included)")
 
 
 if __name__ == "__main__":

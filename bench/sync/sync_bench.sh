@@ -86,7 +86,7 @@ probe="$bin/bench/sync/sync_probe"
 workdir="$(mktemp -d)"
 server_pid=""
 perf_pid=""
-perf_label=""
+run_label=""
 cleanup() {
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]]; then
@@ -170,27 +170,33 @@ begin_workload() {
   echo "machine $(busy_percent)% busy, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-# Starts `perf record` of the server if $1 starts with $PERF.
-perf_start() {
+# Brackets one measured run labelled $1 (fanout, initial-lazy, ...): resets
+# the server's peak RSS, so that run_end can record the run's own peak in
+# $workdir/rss-$1, and starts `perf record` of the server if $1 starts with
+# $PERF.
+run_begin() {
+  run_label="$1"
+  echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
   [[ -n "$perf_workload" && "$1" == "$perf_workload"* ]] || return 0
-  perf_label="$1"
   perf record -g -F 499 -p "$server_pid" -o "$workdir/perf-$1.data" \
     >/dev/null 2>&1 &
   perf_pid=$!
   sleep 0.5
 }
 
-# Stops the recording perf_start started, if any, and prints the profile.
-perf_stop() {
+# Ends the run run_begin started; prints the profile if perf recorded one.
+run_end() {
+  awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$server_pid/status" \
+    >"$workdir/rss-$run_label" 2>/dev/null || true
   [[ -n "$perf_pid" ]] || return 0
   kill -INT "$perf_pid" 2>/dev/null || true
   wait "$perf_pid" 2>/dev/null || true
   perf_pid=""
-  local data="$workdir/perf-$perf_label.data"
-  echo "-- perf $perf_label: self time (top symbols)"
+  local data="$workdir/perf-$run_label.data"
+  echo "-- perf $run_label: self time (top symbols)"
   perf report -i "$data" --no-children -g none --sort dso,symbol \
     --percent-limit 1 --stdio 2>/dev/null | grep '%' | cut -c1-150 || true
-  echo "-- perf $perf_label: time including callees (Myelin's functions)"
+  echo "-- perf $run_label: time including callees (Myelin's functions)"
   perf report -i "$data" --children -g none --sort symbol \
     --percent-limit 2 --stdio 2>/dev/null | grep '%' | grep 'myelin::' \
     | cut -c1-200 | head -50 || true
@@ -203,13 +209,13 @@ run_fanout() {
     --members "$((fanout_members + 1))"
   tail -n +2 "$server_dir/tokens.txt" >"$server_dir/members.txt"
   begin_workload fanout "$fanout_members members long-polling, $fanout_messages messages"
-  perf_start fanout
+  run_begin fanout
   "$probe" fanout --port "$port" --tokens "$server_dir/members.txt" \
     --members "$fanout_members" --messages "$fanout_messages" \
     --room "$(head -1 "$server_dir/rooms.txt")" \
     --sender-token "$(head -1 "$server_dir/tokens.txt")" \
     --filter "$filter_lazy" --timeout-ms 30000 | tee "$workdir/fanout.json" || true
-  perf_stop
+  run_end
   stop_myelin
 }
 
@@ -226,10 +232,10 @@ run_big_profile() {
     for kind in lazy full; do
       filter="filter_$kind"
       echo "-- $kind members: ${!filter}"
-      perf_start "initial-$kind"
+      run_begin "initial-$kind"
       "$probe" repeat --port "$port" --token "$token" --filter "${!filter}" \
         --repeat "$initial_repeat" --warmup 1 | tee "$workdir/initial-$kind.json" || true
-      perf_stop
+      run_end
     done
   fi
   if has concurrent; then
@@ -238,12 +244,12 @@ run_big_profile() {
     for kind in $concurrent_filters; do
       filter="filter_$kind"
       echo "-- $kind members"
-      perf_start "concurrent-$kind"
+      run_begin "concurrent-$kind"
       "$probe" concurrent --port "$port" --tokens "$server_dir/tokens.txt" \
         --clients "$concurrent_clients" --filter "${!filter}" \
         --duration "$concurrent_duration" --warmup "$concurrent_warmup" \
         | tee "$workdir/concurrent-$kind.json" || true
-      perf_stop
+      run_end
     done
   fi
   stop_myelin
@@ -256,14 +262,14 @@ run_incremental() {
     # User 0 syncs, user 1 sends; both in every room, 2 messages each.
     populate --users 2 --rooms "$rooms" --members 2 --messages 2
     begin_workload incremental "1 user in $rooms rooms, $incremental_repeat x (send to 1 random room, sync since)"
-    perf_start "incremental-$rooms"
+    run_begin "incremental-$rooms"
     "$probe" incremental --port "$port" \
       --token "$(sed -n 1p "$server_dir/tokens.txt")" \
       --sender-token "$(sed -n 2p "$server_dir/tokens.txt")" \
       --rooms "$server_dir/rooms.txt" --filter "$filter_lazy" \
       --repeat "$incremental_repeat" --warmup 10 \
       | tee "$workdir/incremental-$rooms.json" || true
-    perf_stop
+    run_end
     stop_myelin
   done
 }
