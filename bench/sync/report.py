@@ -5,8 +5,9 @@ Usage: report.py WORKDIR --scale S --clients C --incremental-rooms "N M"
 
 Reads WORKDIR/{fanout,initial-*,concurrent-*,incremental-*}.json (one
 sync_probe JSON line each; missing files are skipped), the ceiling.sh
-outputs WORKDIR/ceiling-1.txt and WORKDIR/ceiling-C.txt, and each server
-directory's footprint file and the per-run peak RSS files rss-LABEL. Ratios to the ceiling:
+outputs WORKDIR/ceiling-1.txt and WORKDIR/ceiling-C.txt, each server
+directory's footprint file (data directory MB) and the per-run peak RSS
+files rss-LABEL (MB). Ratios to the ceiling:
 
   sequential runs (initial, incremental): requests/s of one client,
       1 / p50, divided by the bare server's requests/s at 1 connection;
@@ -148,10 +149,13 @@ def main():
             peaks.append(f"{os.path.basename(path)[4:]} {value} MB")
     if peaks:
         print("server peak RSS during each run: " + ", ".join(peaks))
+    sizes = []
     for path in sorted(glob.glob(os.path.join(w, "*", "footprint"))):
         with open(path) as fp:
-            print(f"server {os.path.basename(os.path.dirname(path)):18} "
-                  f"{fp.read().strip()} (whole life, set-up included)")
+            sizes.append(f"{os.path.basename(os.path.dirname(path))} "
+                         f"{fp.read().strip()} MB")
+    if sizes:
+        print("data directory after each server: " + ", ".join(sizes))
 
 
 if __name__ == "__main__":

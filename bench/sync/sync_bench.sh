@@ -146,17 +146,13 @@ YAML
   exit 1
 }
 
-# Stops the server and records its peak RSS and, once it has exited (a
-# running RocksDB preallocates its log), the data directory's size in
-# $server_dir/footprint.
+# Stops the server and, once it has exited (a running RocksDB preallocates
+# its log), records the data directory's size in $server_dir/footprint.
 stop_myelin() {
-  local hwm
-  hwm="$(awk '/^VmHWM/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null || true)"
   kill "$server_pid" 2>/dev/null || true
   timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
   server_pid=""
-  echo "peak_rss_mb=$(( ${hwm:-0} / 1024 )) db_mb=$(du -sm "$server_dir/data" | cut -f1)" \
-    >"$server_dir/footprint"
+  echo "$(du -sm "$server_dir/data" | cut -f1)" >"$server_dir/footprint"
 }
 
 populate() {
