@@ -295,17 +295,15 @@ absl::StatusOr<boost::json::array> SyncBuilder::StateSection(
 // never the user.
 absl::StatusOr<boost::json::object> SyncBuilder::Summary(
     const storage::RoomInfo& room, std::vector<std::string>* heroes) {
-  ASSIGN_OR_RETURN(std::vector<storage::Member> members,
-                   events_.Members(room.room_nid));
-  size_t joined = 0, invited = 0;
-  for (const storage::Member& member : members) {
-    joined += member.membership == Membership::kJoin;
-    invited += member.membership == Membership::kInvite;
-  }
-  boost::json::object summary{{"m.joined_member_count", joined},
-                              {"m.invited_member_count", invited}};
+  ASSIGN_OR_RETURN(storage::MemberCounts counts,
+                   events_.CountMembers(room.room_nid));
+  boost::json::object summary{
+      {"m.joined_member_count", counts.Of(Membership::kJoin)},
+      {"m.invited_member_count", counts.Of(Membership::kInvite)}};
   ASSIGN_OR_RETURN(bool named, HasName(room));
   if (named) return summary;
+  ASSIGN_OR_RETURN(std::vector<storage::Member> members,
+                   events_.Members(room.room_nid));
   // Event nids follow the order events were stored in: stream order.
   std::sort(members.begin(), members.end(),
             [](const storage::Member& a, const storage::Member& b) {

@@ -223,6 +223,9 @@ class EventStore {
       RoomNid room, std::optional<Membership> only = std::nullopt) const;
   absl::StatusOr<std::vector<UserRoom>> RoomsOfUser(
       UserNid user, std::optional<Membership> only = std::nullopt) const;
+  // Members per membership, mirrored in memory after the first call (for
+  // /sync's room summaries).
+  absl::StatusOr<MemberCounts> CountMembers(RoomNid room) const;
   // kNone when the user has no member event in the room's current state.
   absl::StatusOr<Membership> MembershipOf(RoomNid room, UserNid user) const;
 

@@ -13,6 +13,7 @@
 #include "storage/events/event_store.h"
 #include "storage/events/nid_table.h"
 #include "storage/events/extremity_cache.h"
+#include "storage/events/room_cache.h"
 #include "storage/events/stream_tracker.h"
 #include "storage/state/snapshot_store.h"
 
@@ -35,6 +36,7 @@ class EventStore::Impl {
   SnapshotStore snapshots;
   StreamTracker stream;
   ExtremityCache extremities;
+  RoomCache<MemberCounts> member_counts;
 
   // Persist holds the stripe of its room for the whole write, so writes to
   // one room are serialised and see each other's results.

@@ -115,6 +115,25 @@ absl::StatusOr<std::vector<Member>> EventStore::Members(
   return out;
 }
 
+absl::StatusOr<MemberCounts> EventStore::CountMembers(RoomNid room) const {
+  RoomCache<MemberCounts>::Lookup cached = impl_->member_counts.Get(room);
+  if (cached.value.has_value()) return *cached.value;
+  PrefixScan scan(impl_->engine, Cf::kRoomnidMembers,
+                  keys::RoomMemberKey::EncodePrefix(room));
+  MemberCounts counts;
+  for (scan.it().SeekToFirst(); scan.it().Valid(); scan.it().Next()) {
+    ASSIGN_OR_RETURN(auto key, KeyOf<keys::RoomMemberKey>(scan.it()));
+    uint8_t membership = std::get<1>(key);
+    if (membership >= counts.by_membership.size()) {
+      return absl::DataLossError("roomnid_members: unknown membership");
+    }
+    ++counts.by_membership[membership];
+  }
+  RETURN_IF_ERROR(scan.status());
+  impl_->member_counts.Fill(room, cached.version, counts);
+  return counts;
+}
+
 absl::StatusOr<std::vector<UserRoom>> EventStore::RoomsOfUser(
     UserNid user, std::optional<Membership> only) const {
   std::string prefix =

@@ -436,6 +436,33 @@ TEST_F(EventStoreTest, PrevEventsWithDifferentStatesNeedResolvedState) {
   EXPECT_EQ(Render(**store_->StateAtEvent(merged.event_nid)), current);
 }
 
+// The in-memory counts follow every change once read, and match a fresh
+// count after a restart.
+TEST_F(EventStoreTest, MemberCountsFollowMembershipChanges) {
+  TestRoom room(*store_, "!r:example.org");
+  ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));
+  RoomNid r = create.room_nid;
+  auto counts = [&] {
+    MemberCounts c = *store_->CountMembers(r);
+    return std::to_string(c.Of(Membership::kJoin)) + "j" +
+           std::to_string(c.Of(Membership::kInvite)) + "i" +
+           std::to_string(c.Of(Membership::kLeave)) + "l" +
+           std::to_string(c.Of(Membership::kBan)) + "b";
+  };
+  EXPECT_EQ(counts(), "0j0i0l0b");
+  ASSERT_TRUE(room.Member(kAlice, "join").ok());
+  ASSERT_TRUE(room.Member(kBob, "invite", kAlice).ok());
+  EXPECT_EQ(counts(), "1j1i0l0b");
+  ASSERT_TRUE(room.Member(kBob, "join").ok());
+  ASSERT_TRUE(room.Member(kAlice, "join").ok());  // A profile change.
+  EXPECT_EQ(counts(), "2j0i0l0b");
+  ASSERT_TRUE(room.Member(kCarol, "ban", kAlice).ok());
+  ASSERT_TRUE(room.Member(kBob, "leave").ok());
+  EXPECT_EQ(counts(), "1j0i1l1b");
+  Reopen();
+  EXPECT_EQ(counts(), "1j0i1l1b");
+}
+
 TEST_F(EventStoreTest, ResolvedCurrentStateCanDropEntriesAndMembers) {
   TestRoom room(*store_, "!r:example.org");
   ASSERT_OK_AND_ASSIGN(PersistedEvent create, room.Create(kAlice));

@@ -4,21 +4,13 @@
 // adds its own, so a prefix scan of a busy room walks the tombstones of all
 // recent sends until compaction drops them; it was half the server time of
 // the send workload. Persist (which holds the room's lock) applies each
-// committed change here; a miss reads the family once.
-//
-// A read that misses records the room's version before reading RocksDB and
-// stores its result only if no commit changed the room meanwhile, so a slow
-// reader never overwrites a newer set. Thread-safe.
+// committed change here; a miss reads the family once (RoomCache).
 #ifndef MYELIN_STORAGE_EVENTS_EXTREMITY_CACHE_H_
 #define MYELIN_STORAGE_EVENTS_EXTREMITY_CACHE_H_
 
-#include <cstdint>
-#include <optional>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "storage/events/room_cache.h"
 #include "storage/events/types.h"
 
 namespace myelin::storage {
@@ -38,13 +30,7 @@ class ExtremityCache {
              EventNid added);
 
  private:
-  struct Entry {
-    bool known = false;
-    std::vector<EventNid> extremities;
-    uint64_t version = 0;
-  };
-  mutable absl::Mutex mu_;
-  absl::flat_hash_map<RoomNid, Entry> rooms_ ABSL_GUARDED_BY(mu_);
+  RoomCache<std::vector<EventNid>> cache_;
 };
 
 }  // namespace myelin::storage

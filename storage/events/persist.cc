@@ -66,6 +66,8 @@ class PersistOp {
   // the in-memory mirror once the batch has committed.
   std::vector<EventNid> removed_extremities_;
   EventNid added_extremity_ = 0;
+  // What StageMembership changes in the room's member counts: (old, new).
+  std::vector<std::pair<Membership, Membership>> membership_changes_;
 };
 
 absl::Status Validate(const PersistRequest& req) {
@@ -132,6 +134,18 @@ absl::StatusOr<PersistedEvent> PersistOp::Run() {
   if (!removed_extremities_.empty() || added_extremity_ != 0) {
     impl_.extremities.Apply(meta_.room_nid, removed_extremities_,
                             added_extremity_);
+  }
+  if (!membership_changes_.empty()) {
+    impl_.member_counts.Apply(meta_.room_nid, [&](MemberCounts& counts) {
+      for (auto [old_membership, new_membership] : membership_changes_) {
+        if (old_membership != Membership::kNone) {
+          --counts.by_membership[static_cast<size_t>(old_membership)];
+        }
+        if (new_membership != Membership::kNone) {
+          ++counts.by_membership[static_cast<size_t>(new_membership)];
+        }
+      }
+    });
   }
   return PersistedEvent{meta_.event_nid, meta_.room_nid, meta_.stream,
                         meta_.state_before, meta_.state_after, false};
@@ -403,6 +417,7 @@ absl::Status PersistOp::StageMembership(std::string_view user_id,
                    impl_.users.GetOrAssign(IdKey::Encode(user_id), user_id,
                                            claims_, batch_));
   RoomNid room = meta_.room_nid;
+  membership_changes_.emplace_back(old_membership, new_membership);
   if (old_membership != Membership::kNone) {
     auto m = static_cast<uint8_t>(old_membership);
     RETURN_IF_ERROR(Delete(Cf::kRoomnidMembers,

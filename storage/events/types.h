@@ -6,6 +6,7 @@
 #ifndef MYELIN_STORAGE_EVENTS_TYPES_H_
 #define MYELIN_STORAGE_EVENTS_TYPES_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -135,6 +136,14 @@ struct Member {
   std::string user_id;
   Membership membership = Membership::kNone;
   EventNid event_nid = 0;  // the m.room.member event in current state
+};
+
+// How many users of a room have each membership (current state).
+struct MemberCounts {
+  std::array<uint64_t, 6> by_membership{};  // Indexed by Membership.
+  uint64_t Of(Membership m) const {
+    return by_membership[static_cast<size_t>(m)];
+  }
 };
 
 struct UserRoom {
