@@ -290,9 +290,8 @@ absl::StatusOr<boost::json::array> SyncBuilder::StateSection(
 }
 
 // Spec: GET /sync RoomSummary — member counts, and when the room has no
-// (non-empty) name or canonical alias, heroes: the first members in stream
-// order that are joined or invited (else those who left or were banned),
-// never the user.
+// (non-empty) name or canonical alias, heroes: the first members that are
+// joined or invited (else those who left or were banned), never the user.
 absl::StatusOr<boost::json::object> SyncBuilder::Summary(
     const storage::RoomInfo& room, std::vector<std::string>* heroes) {
   ASSIGN_OR_RETURN(storage::MemberCounts counts,
@@ -302,29 +301,28 @@ absl::StatusOr<boost::json::object> SyncBuilder::Summary(
       {"m.invited_member_count", counts.Of(Membership::kInvite)}};
   ASSIGN_OR_RETURN(bool named, HasName(room));
   if (named) return summary;
-  ASSIGN_OR_RETURN(std::vector<storage::Member> members,
-                   events_.Members(room.room_nid));
-  // Event nids follow the order events were stored in: stream order.
-  std::sort(members.begin(), members.end(),
-            [](const storage::Member& a, const storage::Member& b) {
-              return a.event_nid < b.event_nid;
-            });
-  auto pick = [&](auto wanted) {
-    for (const storage::Member& member : members) {
-      if (heroes->size() == kMaxHeroes) return;
-      if (member.user_id != req_.user_id && wanted(member.membership)) {
-        heroes->push_back(member.user_id);
-      }
+  // Heroes by user nid (the order users were first seen in), which stands
+  // in for the stream order of their membership: the first few of each
+  // membership suffice.
+  auto pick = [&](std::initializer_list<Membership> memberships) -> absl::Status {
+    std::vector<storage::Member> members;
+    for (Membership membership : memberships) {
+      ASSIGN_OR_RETURN(std::vector<storage::Member> some,
+                       events_.Members(room.room_nid, membership, kMaxHeroes + 1));
+      members.insert(members.end(), some.begin(), some.end());
     }
+    std::sort(members.begin(), members.end(),
+              [](const storage::Member& a, const storage::Member& b) {
+                return a.user_nid < b.user_nid;
+              });
+    for (const storage::Member& member : members) {
+      if (heroes->size() == kMaxHeroes) break;
+      if (member.user_id != req_.user_id) heroes->push_back(member.user_id);
+    }
+    return absl::OkStatus();
   };
-  pick([](Membership m) {
-    return m == Membership::kJoin || m == Membership::kInvite;
-  });
-  if (heroes->empty()) {
-    pick([](Membership m) {
-      return m == Membership::kLeave || m == Membership::kBan;
-    });
-  }
+  RETURN_IF_ERROR(pick({Membership::kJoin, Membership::kInvite}));
+  if (heroes->empty()) RETURN_IF_ERROR(pick({Membership::kLeave, Membership::kBan}));
   boost::json::array list;
   for (const std::string& hero : *heroes) list.emplace_back(hero);
   summary["m.heroes"] = std::move(list);

@@ -43,6 +43,7 @@
 #define MYELIN_STORAGE_EVENTS_EVENT_STORE_H_
 
 #include <cstddef>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -220,7 +221,8 @@ class EventStore {
   // Members with `only` membership, or every membership when nullopt.
   // Ordered by membership, then user nid.
   absl::StatusOr<std::vector<Member>> Members(
-      RoomNid room, std::optional<Membership> only = std::nullopt) const;
+      RoomNid room, std::optional<Membership> only = std::nullopt,
+      size_t limit = std::numeric_limits<size_t>::max()) const;
   absl::StatusOr<std::vector<UserRoom>> RoomsOfUser(
       UserNid user, std::optional<Membership> only = std::nullopt) const;
   // Members per membership, mirrored in memory after the first call (for

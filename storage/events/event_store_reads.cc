@@ -96,13 +96,14 @@ absl::StatusOr<std::vector<std::string>> EventStore::EventJsons(
 }
 
 absl::StatusOr<std::vector<Member>> EventStore::Members(
-    RoomNid room, std::optional<Membership> only) const {
+    RoomNid room, std::optional<Membership> only, size_t limit) const {
   std::string prefix =
       only ? keys::RoomMemberKey::EncodePrefix(room, static_cast<uint8_t>(*only))
            : keys::RoomMemberKey::EncodePrefix(room);
   PrefixScan scan(impl_->engine, Cf::kRoomnidMembers, std::move(prefix));
   std::vector<Member> out;
-  for (scan.it().SeekToFirst(); scan.it().Valid(); scan.it().Next()) {
+  for (scan.it().SeekToFirst(); scan.it().Valid() && out.size() < limit;
+       scan.it().Next()) {
     ASSIGN_OR_RETURN(auto key, KeyOf<keys::RoomMemberKey>(scan.it()));
     Member member;
     member.membership = static_cast<Membership>(std::get<1>(key));
