@@ -1,6 +1,7 @@
 #include "server/config/config.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -98,6 +99,11 @@ void ReadTopLevel(const YAML::Node& root, Config* config, YamlErrors* errors) {
   ReadAccountKeys(reader, config, errors);
   reader.U64("max_request_body_bytes", &config->max_request_body_bytes, 1024,
              uint64_t{1} << 32);
+  reader.U64("max_upload_size_bytes", &config->max_upload_size_bytes, 1024,
+             uint64_t{1} << 40);
+  reader.U64("unauthenticated_media_freeze_ms",
+             &config->unauthenticated_media_freeze_ms, 0,
+             std::numeric_limits<uint64_t>::max());
   uint64_t timeout = config->request_timeout_seconds;
   reader.U64("request_timeout_seconds", &timeout, 1, 3600);
   config->request_timeout_seconds = static_cast<uint32_t>(timeout);

@@ -101,6 +101,12 @@ struct Config {
   RateLimiting rate_limiting;
   // Largest request body accepted outside media uploads.
   uint64_t max_request_body_bytes = 1 << 20;
+  // Media (server/media): largest upload, checked while the body streams.
+  uint64_t max_upload_size_bytes = 50ull << 20;
+  // Spec: content_repo "freeze" — media uploaded at or after this Unix time
+  // (ms) is served only by the authenticated /_matrix/client/v1/media
+  // endpoints. 0: no freeze (older clients keep working).
+  uint64_t unauthenticated_media_freeze_ms = 0;
   // A request's headers and body must arrive within this time.
   uint32_t request_timeout_seconds = 30;
   // I/O threads; 0 means one per core.
