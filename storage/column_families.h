@@ -92,6 +92,14 @@ enum class Cf : uint8_t {
   kKeyidSignatures,
   kUseridDevicelistpos,
   kDevicelistposUserid,
+  // The media repository (storage/media).
+  kMediaBlob,
+  kMediaidInfo,
+  kSha256Blob,
+  kMediaidPending,
+  kMediaidThumbnail,
+  kUseridMedia,
+  kMediablobWriting,
   kCount,
 };
 
@@ -239,6 +247,25 @@ inline constexpr std::array<ColumnFamilySpec, kNumColumnFamilies>
          Preset::kPointLookup},
         {Cf::kDevicelistposUserid, "devicelistpos_userid",
          "str.u64 (scope \"\", stream)", "user id", Preset::kPrefixScan},
+        // The media repository (storage/media): content-addressed chunks
+        // in blob files, and what points at them.
+        {Cf::kMediaBlob, "media_blob", "u64.u64 (blob id, chunk index)",
+         "content bytes, 1 MiB per chunk but the last", Preset::kBlob},
+        {Cf::kMediaidInfo, "mediaid_info", "str.str (server, media id)",
+         "capnp MediaRecord", Preset::kPointLookup},
+        {Cf::kSha256Blob, "sha256_blob", "str (hex SHA-256 of the content)",
+         "u64.u64 (blob id, reference count)", Preset::kPointLookup},
+        {Cf::kMediaidPending, "mediaid_pending", "str.str (server, media id)",
+         "str.i64 (uploader, expires ms)", Preset::kPointLookup},
+        // Thumbnails are a few KiB to a few hundred: blob files too.
+        {Cf::kMediaidThumbnail, "mediaid_thumbnail",
+         "str.str.u32.u32.str.u8 (server, media id, width, height, method, "
+         "animated)",
+         "str content type, then the bytes", Preset::kBlob},
+        {Cf::kUseridMedia, "userid_media", "str.str.str (user, server, media id)",
+         "empty", Preset::kPrefixScan},
+        {Cf::kMediablobWriting, "mediablob_writing", "u64 (blob id)", "empty",
+         Preset::kSmall},
     }};
 
 const ColumnFamilySpec& SpecOf(Cf cf);

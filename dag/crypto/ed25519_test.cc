@@ -61,5 +61,17 @@ TEST(Sha256Test, KnownDigests) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Sha256Test, PiecesHashLikeTheWhole) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data += static_cast<char>(i * 7);
+  Sha256Hasher hasher;
+  hasher.Update(data.substr(0, 1));
+  hasher.Update("");
+  hasher.Update(data.substr(1, 500));
+  hasher.Update(data.substr(501));
+  EXPECT_EQ(Hex(hasher.Finish()), Hex(Sha256(data)));
+  EXPECT_EQ(Hex(Sha256Hasher().Finish()), Hex(Sha256("")));
+}
+
 }  // namespace
 }  // namespace myelin::crypto

@@ -29,6 +29,9 @@ enum class MetaRow : uint8_t {
   // Value: u64 (big-endian), the last device-list stream position
   // (storage/e2ee); written in the batch of each change.
   kDeviceListStream = 6,
+  // Value: u64 (big-endian), the last media blob id handed out
+  // (storage/media); written when a blob id is allocated.
+  kMediaBlobId = 14,
 };
 
 using MetaKey = Key<uint8_t>;
