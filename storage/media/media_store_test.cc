@@ -357,6 +357,25 @@ TEST_F(MediaStoreTest, OpenDropsChunksOfAnInterruptedUpload) {
   EXPECT_TRUE(ReadAll(Id("kept")) == Content(kMiB + 1, 11));
 }
 
+// With sync_writes, Commit syncs the WAL the chunks went to without fsync.
+TEST(MediaStoreSyncedTest, CommitsWithSyncWrites) {
+  EngineOptions options = testing::TestOptions(testing::NewTempPath("synced"));
+  options.sync_writes = true;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto store = MediaStore::Open(engine->get());
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto writer = (*store)->NewWriter();
+  ASSERT_TRUE(writer.ok());
+  std::string content = Content(kMiB + 10, 14);
+  ASSERT_TRUE((*writer)->Write(content).ok());
+  auto info = (*writer)->Commit(Id("s"), {});
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->sha256, HexSha256(content));
+  writer->reset();
+  store->reset();
+}
+
 TEST_F(MediaStoreTest, ReaderKeepsItsSnapshotAcrossDelete) {
   std::string content = Content(3 * kMiB, 13);
   ASSERT_TRUE(Upload(Id("d"), content).ok());
