@@ -126,13 +126,18 @@ class MediaStore::WriterImpl : public MediaStore::Writer {
 
   absl::Status Write(std::string_view piece) override {
     if (done_) return absl::FailedPreconditionError("media writer finished");
+    RETURN_IF_ERROR(broken_);
     hasher_.Update(piece);
     written_ += piece.size();
     while (!piece.empty()) {
       size_t take = std::min<size_t>(piece.size(), kChunkBytes - buffer_.size());
       buffer_.append(piece.data(), take);
       piece.remove_prefix(take);
-      if (buffer_.size() == kChunkBytes) RETURN_IF_ERROR(FlushChunk());
+      if (buffer_.size() == kChunkBytes) {
+        // Part of the piece is hashed but not stored: no way to go on.
+        broken_ = FlushChunk();
+        RETURN_IF_ERROR(broken_);
+      }
     }
     return absl::OkStatus();
   }
@@ -141,6 +146,7 @@ class MediaStore::WriterImpl : public MediaStore::Writer {
 
   absl::StatusOr<MediaInfo> Commit(const MediaId& id, MediaInfo info) override {
     if (done_) return absl::FailedPreconditionError("media writer finished");
+    RETURN_IF_ERROR(broken_);
     if (!buffer_.empty()) RETURN_IF_ERROR(FlushChunk());
     if (sha256_.empty()) {
       sha256_ = absl::BytesToHexString(AV(hasher_.Finish()));
@@ -203,6 +209,7 @@ class MediaStore::WriterImpl : public MediaStore::Writer {
   crypto::Sha256Hasher hasher_;
   std::string sha256_;  // Hex, once computed (a failed Commit may retry).
   bool done_ = false;
+  absl::Status broken_;  // A failed chunk write: only Abort is left.
 };
 
 absl::StatusOr<uint64_t> MediaStore::AllocateBlobId() {

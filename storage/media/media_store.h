@@ -92,7 +92,8 @@ class MediaStore {
   class Writer {
    public:
     virtual ~Writer() = default;
-    // FailedPrecondition after Commit or Abort.
+    // FailedPrecondition after Commit or Abort. After an error writing a
+    // chunk, every Write and Commit returns that error: Abort.
     virtual absl::Status Write(std::string_view piece) = 0;
     virtual uint64_t written() const = 0;
     // Writes the last chunk and computes the SHA-256. If that content is
