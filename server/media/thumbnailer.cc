@@ -264,6 +264,15 @@ absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view image,
     ASSIGN_OR_RETURN(out, CropFrames(out.get(), width, height));
   }
 
+  if (animated) {
+    // libvips 8.14.1's webpsave leaks its WebPAnimEncoder when a frame fails
+    // to decode mid-save (found by thumbnail_fuzzer): decode the (small,
+    // already scaled) frames first, so that the save cannot fail on input.
+    VipsImage* decoded = vips_image_copy_memory(out.get());
+    if (decoded == nullptr) return VipsInvalid("image does not decode");
+    out.reset(decoded);
+  }
+
   Thumbnail thumbnail;
   void* buffer = nullptr;
   size_t length = 0;
