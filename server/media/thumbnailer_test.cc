@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -318,6 +319,32 @@ TEST_F(ThumbnailerTest, ImageSizeFromHeader) {
   EXPECT_EQ(*size, std::make_pair(30u, 20u));
   EXPECT_EQ(ImageSize("garbage").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ThumbnailerTest, ConcurrentCallsAgree) {
+  std::string jpeg = Encode(Gradient(640, 480), ".jpg");
+  std::string gif = Encode(Animation(64, 48, 3), ".gif");
+  auto want = MakeThumbnail(jpeg, "image/jpeg", {96, 96, ThumbnailMethod::kCrop});
+  ASSERT_TRUE(want.ok()) << want.status();
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto thumb =
+            MakeThumbnail(jpeg, "image/jpeg", {96, 96, ThumbnailMethod::kCrop});
+        if (!thumb.ok() || thumb->bytes != want->bytes) ++failures[t];
+        ThumbnailRequest animated{32, 32};
+        animated.animated = true;
+        if (!MakeThumbnail(gif, "image/gif", animated).ok()) ++failures[t];
+        if (MakeThumbnail(jpeg.substr(0, 100), "image/jpeg", {32, 32}).ok()) {
+          ++failures[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures, std::vector<int>(4, 0));
 }
 
 }  // namespace
