@@ -40,7 +40,7 @@ struct ImageLimits {
   uint64_t max_pixels = 32'000'000;
   // Width and height of the source, and of the requested thumbnail.
   uint32_t max_dimension = 16'384;
-  // Frames of an animated source.
+  // Frames of an animated source (checked even for a still thumbnail).
   uint32_t max_frames = 300;
 };
 
@@ -69,8 +69,9 @@ bool CanThumbnail(std::string_view content_type);
 //
 // Errors: InvalidArgument, with a message saying which, for an unsupported
 // type, undecodable or truncated data, an image over `limits`, and requested
-// dimensions that are zero or over limits.max_dimension. Internal if libvips
-// fails to initialise or to encode.
+// dimensions that are zero or over limits.max_dimension. Pixels are decoded
+// lazily while encoding, so an encoder failure is reported as bad input too.
+// Internal if libvips fails to initialise.
 absl::StatusOr<Thumbnail> MakeThumbnail(std::string_view image,
                                         std::string_view content_type,
                                         const ThumbnailRequest& request,
