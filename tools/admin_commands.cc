@@ -12,6 +12,7 @@
 #include "dag/base/status_macros.h"
 #include "storage/engine.h"
 #include "tools/create_user.h"
+#include "tools/media_command.h"
 
 namespace myelin::tools {
 namespace {
@@ -162,6 +163,7 @@ const std::map<std::string, Command>& Commands() {
       {"compact", {{"data-dir"}, Compact}},
       {"create-user",
        {{"config", "user", "password"}, CreateUserCommand, {"admin", "url"}}},
+      {"media", {{"config", "mxc", "action"}, MediaCommand, {"url"}}},
   };
   return *kCommands;
 }
@@ -183,6 +185,11 @@ std::string AdminUsage() {
          "      stopped, else through its shared-secret registration\n"
          "      endpoint (registration_shared_secret from FILE) at --url or\n"
          "      the config's first plain client listener\n"
+         "  myelin-admin media --config FILE --mxc mxc://SERVER/ID\n"
+         "               --action quarantine|unquarantine|delete [--url URL]\n"
+         "      quarantines (served to nobody), releases or deletes local\n"
+         "      media: in the database when the server is stopped, else\n"
+         "      through its admin endpoints with <data_dir>/admin.token\n"
          "The other commands need the server stopped: it holds the database "
          "lock.\n";
 }

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "storage/engine.h"
 #include "storage/keys/codec.h"
+#include "storage/media/media_store.h"
 #include "storage/testing.h"
 
 namespace myelin::tools {
@@ -97,6 +98,46 @@ TEST(AdminCommandsTest, DatabaseInUseIsAClearError) {
 TEST(AdminCommandsTest, MissingDatabaseIsNotFound) {
   EXPECT_EQ(RunAdmin({"db-stats", "--data-dir", NewTempPath("nothing")}).code(),
             absl::StatusCode::kNotFound);
+}
+
+// media on a stopped server: changes the database directly.
+TEST(AdminCommandsTest, MediaQuarantineAndDelete) {
+  std::string data_dir = NewTempPath("media");
+  storage::MediaId id{"example.org", "abcDEF123"};
+  {
+    auto engine =
+        storage::Engine::Open(TestOptions(storage::DatabasePathIn(data_dir)));
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    auto store = storage::MediaStore::Open(engine->get());
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto writer = (*store)->NewWriter();
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Write("bytes").ok());
+    ASSERT_TRUE((*writer)->Commit(id, storage::MediaInfo{"text/plain"}).ok());
+  }
+  std::string config = (fs::path(data_dir) / "homeserver.yaml").string();
+  std::ofstream(config) << "server_name: example.org\ndata_dir: " << data_dir
+                        << "\n";
+  auto media = [&](const std::string& mxc, const std::string& action) {
+    return RunAdmin({"media", "--config", config, "--mxc", mxc, "--action", action});
+  };
+  ASSERT_TRUE(media("mxc://example.org/abcDEF123", "quarantine").ok());
+  auto quarantined = [&]() -> std::optional<bool> {
+    auto engine =
+        storage::Engine::Open(TestOptions(storage::DatabasePathIn(data_dir)));
+    auto store = storage::MediaStore::Open(engine->get());
+    auto info = (*store)->Get(id);
+    if (!info.ok() || !info->has_value()) return std::nullopt;
+    return (*info)->quarantined;
+  };
+  EXPECT_EQ(quarantined(), std::optional<bool>(true));
+  ASSERT_TRUE(media("mxc://example.org/abcDEF123", "unquarantine").ok());
+  EXPECT_EQ(quarantined(), std::optional<bool>(false));
+  ASSERT_TRUE(media("mxc://example.org/abcDEF123", "delete").ok());
+  EXPECT_EQ(quarantined(), std::nullopt);
+  EXPECT_TRUE(absl::IsNotFound(media("mxc://example.org/abcDEF123", "delete")));
+  EXPECT_TRUE(absl::IsInvalidArgument(media("https://example.org/x", "delete")));
+  EXPECT_TRUE(absl::IsInvalidArgument(media("mxc://example.org/x", "shred")));
 }
 
 TEST(AdminCommandsTest, MalformedCommandLinesAreInvalidArgument) {

@@ -1,4 +1,5 @@
 #include "tools/create_user.h"
+#include "tools/running_server.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -17,24 +18,6 @@ namespace myelin::tools {
 namespace {
 
 constexpr char kRegisterPath[] = "/_synapse/admin/v1/register";
-
-// A JSON object reply, or the server's error as a Status.
-absl::StatusOr<boost::json::object> JsonReply(
-    absl::StatusOr<PlainHttpResponse> response) {
-  if (!response.ok()) return response.status();
-  boost::json::error_code ec;
-  boost::json::value value = boost::json::parse(response->body, ec);
-  if (ec || !value.is_object()) {
-    return absl::UnavailableError(
-        absl::StrCat("HTTP ", response->status, ": not a JSON reply"));
-  }
-  if (response->status != 200) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("server refused: HTTP ", response->status, " ",
-                     boost::json::serialize(value)));
-  }
-  return std::move(value.get_object());
-}
 
 std::string StringAt(const boost::json::object& object, const char* key) {
   const boost::json::value* value = object.if_contains(key);
@@ -70,24 +53,6 @@ absl::Status CreateOverHttp(const config::Config& config,
   return absl::OkStatus();
 }
 
-// The URL of the config's first plain listener serving the client API.
-absl::StatusOr<std::string> ClientUrl(const config::Config& config) {
-  for (const config::Listener& listener : config.listeners) {
-    bool client = false;
-    for (config::Resource r : listener.resources) {
-      client = client || r == config::Resource::kClient;
-    }
-    if (!client || listener.tls || listener.port == 0) continue;
-    std::string host = listener.bind_addresses.front();
-    if (host == "0.0.0.0") host = "127.0.0.1";
-    if (host == "::") host = "::1";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    return absl::StrCat("http://", host, ":", listener.port);
-  }
-  return absl::FailedPreconditionError(
-      "the server is running and has no plain-HTTP client listener with a "
-      "fixed port: pass --url");
-}
 
 }  // namespace
 
@@ -111,8 +76,7 @@ absl::Status CreateUserCommand(const std::map<std::string, std::string>& flags,
   options.memory_budget_bytes = 64ull << 20;
   absl::StatusOr<std::unique_ptr<storage::Engine>> engine =
       storage::Engine::Open(options);
-  if (engine.status().code() == absl::StatusCode::kFailedPrecondition &&
-      absl::StrContains(engine.status().message(), "running server")) {
+  if (HeldByRunningServer(engine.status())) {
     ASSIGN_OR_RETURN(std::string url, ClientUrl(config));
     return CreateOverHttp(config, url, user, password, admin, out);
   }
