@@ -81,7 +81,7 @@ absl::Status Dispatcher::Authenticate(const Route& route,
   return absl::OkStatus();
 }
 
-Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
+Dispatcher::Decision Dispatcher::Decide(Request* request) const {
   if (options_.trust_x_forwarded_for) {
     std::string_view forwarded = request->Header("x-forwarded-for");
     forwarded = forwarded.substr(forwarded.rfind(',') + 1);
@@ -124,9 +124,6 @@ Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
       if (status.ok() && match.route->rate_limit != nullptr) {
         status = match.route->rate_limit->Admit(*request);
       }
-      if (status.ok() && match.route->body == Body::kJson) {
-        status = ParseJsonBody(request);
-      }
       break;
   }
   if (!status.ok()) {
@@ -140,6 +137,22 @@ Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
     return decision;
   }
   decision.route = match.route;
+  return decision;
+}
+
+void Dispatcher::CheckBody(Request* request, Decision* decision) const {
+  if (decision->route == nullptr || decision->route->body != Body::kJson) {
+    return;
+  }
+  if (absl::Status status = ParseJsonBody(request); !status.ok()) {
+    decision->route = nullptr;
+    decision->response = Reject(status);
+  }
+}
+
+Dispatcher::Decision Dispatcher::Prepare(Request* request) const {
+  Decision decision = Decide(request);
+  CheckBody(request, &decision);
   return decision;
 }
 

@@ -56,7 +56,17 @@ class Dispatcher {
     std::string label;
   };
 
-  // Fills request->params, ->json and ->principal when a route is chosen.
+  // Everything that needs only the headers: routing, pre-flights,
+  // authentication and rate limits. Fills request->params and ->principal
+  // when a route is chosen; request->body is not looked at. The server calls
+  // this before reading the body, so a stream route sees no body at all.
+  Decision Decide(Request* request) const;
+
+  // The body check of a chosen route, once request->body arrived: fills
+  // request->json for Body::kJson, or turns `decision` into the 400.
+  void CheckBody(Request* request, Decision* decision) const;
+
+  // Decide() and CheckBody() together, for a request read whole.
   Decision Prepare(Request* request) const;
 
   // A handler's result as the response to send, with CORS headers.

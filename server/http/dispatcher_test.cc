@@ -110,6 +110,18 @@ TEST_F(DispatcherTest, ValidJsonIsParsedForTheHandler) {
   EXPECT_EQ(decision.label, "/json");
 }
 
+TEST_F(DispatcherTest, DecideLooksAtHeadersOnlyAndCheckBodyParses) {
+  request_ = Request();
+  request_.method = Method::kPost;
+  request_.path = "/json";
+  Dispatcher::Decision decision = dispatcher_.Decide(&request_);
+  ASSERT_NE(decision.route, nullptr);  // No body yet: not judged.
+  request_.body = "{not json";
+  dispatcher_.CheckBody(&request_, &decision);
+  EXPECT_EQ(decision.route, nullptr);
+  EXPECT_EQ(Errcode(decision.response), "M_NOT_JSON");
+}
+
 TEST_F(DispatcherTest, UserRoutesNeedAToken) {
   EXPECT_EQ(Errcode(Run(Method::kGet, "/user").response), "M_MISSING_TOKEN");
   EXPECT_EQ(Run(Method::kGet, "/user").response.status, 401);

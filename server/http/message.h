@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "boost/json/value.hpp"
 
 namespace myelin::http {
@@ -56,10 +58,28 @@ struct Request {
   std::string_view Param(std::string_view name) const;
 };
 
+// A response body produced piece by piece (downloads), instead of `body`.
+// The server holds one piece at a time, so a large file never sits in
+// memory. Used from one thread at a time (not necessarily the same one).
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // The total number of bytes Next() will produce (Content-Length).
+  virtual uint64_t size() const = 0;
+  // The next piece; an empty string once everything was produced. Called on
+  // a worker thread (may read the database). An error closes the connection.
+  virtual absl::StatusOr<std::string> Next() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, `body` is ignored and the body is streamed from here. A HEAD
+  // request gets the headers (Content-Length = stream->size()) only, and
+  // Next() is never called. Producing more or fewer than size() bytes
+  // closes the connection.
+  std::shared_ptr<BodySource> stream;
   // Extra headers (CORS and content type are added by the server).
   std::vector<std::pair<std::string, std::string>> headers;
 

@@ -32,6 +32,13 @@ const Dispatcher& TheDispatcher() {
         Body::kJson);
     add(Method::kPost, "/createRoom", Auth::kNone, Body::kJson);
     add(Method::kGet, "/rooms/joined/members", Auth::kOptional, Body::kAny);
+    Route upload;
+    upload.method = Method::kPost;
+    upload.pattern = "/_matrix/media/v3/upload";
+    upload.auth = Auth::kUser;
+    upload.stream_handler = [](const Request&)
+        -> absl::StatusOr<std::unique_ptr<BodySink>> { return nullptr; };
+    (void)table.Add(upload);
     return new Dispatcher(std::move(table), nullptr);
   }();
   return *dispatcher;
@@ -53,7 +60,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (question != std::string::npos) {
     request.query = ParseQuery(target.substr(question + 1));
   }
-  Dispatcher::Decision decision = TheDispatcher().Prepare(&request);
+  // As the server does: headers first, the body once it arrived.
+  Dispatcher::Decision decision = TheDispatcher().Decide(&request);
+  if (decision.route != nullptr && decision.route->stream_handler) {
+    request.body.clear();  // Streamed: never in the request.
+  }
+  TheDispatcher().CheckBody(&request, &decision);
   if (decision.route == nullptr &&
       (decision.response.status < 200 || decision.response.status > 599)) {
     __builtin_trap();

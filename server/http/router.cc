@@ -64,10 +64,18 @@ absl::Status RouteTable::Add(Route route) {
     return absl::InvalidArgumentError(
         absl::StrCat("route pattern must start with '/': ", route.pattern));
   }
-  if (static_cast<bool>(route.handler) ==
-      static_cast<bool>(route.deferred_handler)) {
+  int handlers = static_cast<int>(static_cast<bool>(route.handler)) +
+                 static_cast<int>(static_cast<bool>(route.deferred_handler)) +
+                 static_cast<int>(static_cast<bool>(route.stream_handler));
+  if (handlers != 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "route needs exactly one of handler and deferred_handler: ",
+        "route needs exactly one of handler, deferred_handler and "
+        "stream_handler: ",
+        route.pattern));
+  }
+  if (route.stream_handler && route.body != Body::kAny) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a stream route's body is not parsed; declare Body::kAny: ",
         route.pattern));
   }
   Node* node = root_.get();

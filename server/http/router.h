@@ -57,9 +57,31 @@ class RequestLimiter {
   virtual absl::Status Admit(const Request& request) const = 0;
 };
 
+// Receives a request body piece by piece as it arrives (uploads), so a large
+// body never sits in memory. The server calls Write() for each piece in
+// order, never two calls at once, then exactly one of Finish() and Abort().
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Each piece in order, on a worker thread. An error aborts: the server
+  // answers with it and closes the connection.
+  virtual absl::Status Write(std::string_view piece) = 0;
+  // The whole body arrived: the response.
+  virtual absl::StatusOr<Response> Finish() = 0;
+  // The body did not arrive whole (client went away, too large, timed out,
+  // a Write error): discard what was written.
+  virtual void Abort(const absl::Status& why) = 0;
+};
+
 using Handler = std::function<absl::StatusOr<Response>(const Request&)>;
 // For requests answered later (long polls): the handler keeps the responder.
 using DeferredHandler = std::function<void(const Request&, Responder)>;
+// Called once the headers are read and the route's auth passed, before any
+// body is read (request.body is empty). May refuse (e.g. a Content-Length
+// over the limit, wrong Content-Type); the server then answers with the
+// error and closes the connection. Runs where the route's `execution` says.
+using StreamHandler =
+    std::function<absl::StatusOr<std::unique_ptr<BodySink>>(const Request&)>;
 
 struct Route {
   Method method = Method::kGet;
@@ -70,8 +92,14 @@ struct Route {
   // Routes opt in to rate limiting by naming a limiter; not owned, must
   // outlive the table. nullptr: not limited.
   const RequestLimiter* rate_limit = nullptr;
-  Handler handler;                   // Exactly one of handler and
-  DeferredHandler deferred_handler;  // deferred_handler is set.
+  // Exactly one of handler, deferred_handler and stream_handler is set.
+  Handler handler;
+  DeferredHandler deferred_handler;
+  // Streamed request bodies; `body` must be Body::kAny.
+  StreamHandler stream_handler;
+  // The body limit of a stream route, enforced while the body arrives (and
+  // up front against Content-Length); 0: ServerOptions::max_body_bytes.
+  uint64_t max_body_bytes = 0;
 };
 
 // The outcome of looking up a request.

@@ -102,6 +102,18 @@ TEST(RouterTest, RejectsBadDeclarations) {
   Route no_handler;
   no_handler.pattern = "/x";
   EXPECT_FALSE(table.Add(no_handler).ok());
+  Route two = MakeRoute(Method::kPost, "/two");
+  two.stream_handler = [](const Request&)
+      -> absl::StatusOr<std::unique_ptr<BodySink>> { return nullptr; };
+  EXPECT_FALSE(table.Add(two).ok());
+  Route stream;
+  stream.method = Method::kPost;
+  stream.pattern = "/stream";
+  stream.stream_handler = two.stream_handler;
+  stream.body = Body::kJson;  // A streamed body is never parsed.
+  EXPECT_FALSE(table.Add(stream).ok());
+  stream.body = Body::kAny;
+  EXPECT_TRUE(table.Add(stream).ok());
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +21,7 @@
 #include "dag/base/clock.h"
 #include "dag/base/log.h"
 #include "dag/base/matrix_error.h"
+#include "dag/base/strings.h"
 
 namespace myelin::http {
 namespace {
@@ -110,13 +114,33 @@ class ServerImpl final : public HttpServer {
 
   awaitable<void> AcceptLoop(Acceptor* acceptor);
   awaitable<void> RunConnection(tcp::socket socket, const ListenerSpec* spec);
+  // A streamed upload's outcome: the response to send, if any, and whether
+  // the connection may serve another request afterwards.
+  struct Received {
+    std::optional<Response> response;
+    bool reusable = false;
+  };
+
   template <typename Stream>
   awaitable<void> ServeRequests(Stream& stream, beast::flat_buffer& buffer,
                                 Connection& connection,
                                 const ListenerSpec& spec,
                                 const std::string& remote);
-  awaitable<Response> Handle(const Dispatcher& dispatcher, Request& request,
-                             std::string* label);
+  template <typename Stream>
+  awaitable<Received> ReceiveStream(
+      Stream& stream, beast::flat_buffer& buffer,
+      bhttp::request_parser<bhttp::empty_body>& header_parser,
+      const Route& route, const Dispatcher& dispatcher,
+      const Request& request);
+  // Returns whether the connection may serve another request.
+  template <typename Stream>
+  awaitable<bool> WriteResponse(Stream& stream, Response response,
+                                unsigned version, bool keep_alive, bool head);
+  awaitable<Response> Handle(Dispatcher::Decision& decision,
+                             const Request& request);
+  // Runs `fn` on the worker pool and resumes on the caller's strand.
+  template <typename Fn>
+  awaitable<std::invoke_result_t<Fn&>> OnWorkers(Fn fn);
   awaitable<Response> AwaitDeferred(const Route& route,
                                     const Request& request);
   void Register(const std::shared_ptr<Connection>& connection);
@@ -275,8 +299,9 @@ Method MethodOf(bhttp::verb verb) {
   }
 }
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& in,
-                  const std::string& remote, bool tls) {
+// The body is read separately (see ServeRequests).
+Request ToRequest(const bhttp::request_header<>& in, const std::string& remote,
+                  bool tls) {
   Request request;
   request.method = MethodOf(in.method());
   std::string_view target(in.target().data(), in.target().size());
@@ -290,23 +315,30 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& in,
     absl::AsciiStrToLower(&name);
     request.headers[name] = std::string(field.value());
   }
-  request.body = std::move(in.body());
   request.remote_address = remote;
   request.tls = tls;
   return request;
 }
 
+template <typename Body>
+void SetHeaders(const Response& in, bool keep_alive,
+                bhttp::response<Body>* out) {
+  out->result(static_cast<bhttp::status>(in.status));
+  out->set(bhttp::field::server, "Myelin");
+  out->set(bhttp::field::content_type, in.content_type);
+  for (auto& [name, value] : in.headers) out->insert(name, value);
+  out->keep_alive(keep_alive);
+}
+
 bhttp::response<bhttp::string_body> ToBeast(Response&& in, unsigned version,
                                             bool keep_alive, bool head) {
-  bhttp::response<bhttp::string_body> out(
-      static_cast<bhttp::status>(in.status), version);
-  out.set(bhttp::field::server, "Myelin");
-  out.set(bhttp::field::content_type, in.content_type);
-  for (auto& [name, value] : in.headers) out.insert(name, value);
-  out.keep_alive(keep_alive);
+  bhttp::response<bhttp::string_body> out;
+  out.version(version);
+  SetHeaders(in, keep_alive, &out);
   if (head) {
     // HEAD: the headers of the GET, no body.
-    out.content_length(in.body.size());
+    out.content_length(in.stream != nullptr ? in.stream->size()
+                                            : in.body.size());
   } else {
     out.body() = std::move(in.body);
     out.prepare_payload();
@@ -328,6 +360,54 @@ Response CallHandler(const Route& route, const Request& request) {
   }
 }
 
+// A parse error gets a 400; a closed, cancelled or timed-out socket gets
+// nothing.
+bool IsMalformed(const beast::error_code& ec) {
+  return ec.category() ==
+             bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream &&
+         ec != bhttp::error::partial_message;
+}
+
+// Why a body did not arrive whole, for BodySink::Abort().
+absl::Status ReadFailure(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) {
+    return absl::DeadlineExceededError("timed out reading the request body");
+  }
+  if (IsMalformed(ec)) {
+    return MatrixError(400, errcode::kUnknown,
+                       absl::StrCat("Malformed request body: ", ec.message()));
+  }
+  return absl::CancelledError(
+      absl::StrCat("client went away mid-body: ", ec.message()));
+}
+
+// Sink and source calls return Status; an escaped exception is a bug, not a
+// crash.
+template <typename Fn>
+auto Guarded(Fn fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("handler threw: ", e.what()));
+  }
+}
+
+// The size of the pieces a BodySink receives.
+constexpr size_t kPieceBytes = 64 * 1024;
+
+// Not a coroutine itself: GCC 12 mishandles a coroutine's by-value
+// parameter captured in a nested coroutine lambda. `fn` moves into the
+// spawned coroutine's frame instead.
+template <typename Fn>
+awaitable<std::invoke_result_t<Fn&>> ServerImpl::OnWorkers(Fn fn) {
+  using Result = std::invoke_result_t<Fn&>;
+  return asio::co_spawn(
+      workers_,
+      [fn = std::move(fn)]() mutable -> awaitable<Result> { co_return fn(); },
+      use_awaitable);
+}
+
 template <typename Stream>
 awaitable<void> ServerImpl::ServeRequests(Stream& stream,
                                           beast::flat_buffer& buffer,
@@ -335,75 +415,248 @@ awaitable<void> ServerImpl::ServeRequests(Stream& stream,
                                           const ListenerSpec& spec,
                                           const std::string& remote) {
   const auto timeout = std::chrono::seconds(options_.request_timeout_seconds);
+  const Dispatcher& dispatcher = *spec.dispatcher;
   while (!stopping_) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(options_.max_body_bytes);
-    parser.header_limit(64 * 1024);
+    // The headers first: the route decides how its body is read.
+    bhttp::request_parser<bhttp::empty_body> header_parser;
+    header_parser.body_limit(boost::none);  // Checked per route below.
+    header_parser.header_limit(64 * 1024);
     beast::get_lowest_layer(stream).expires_after(timeout);
     connection.idle = true;
-    auto [ec, unused_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    auto [ec, unused_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, header_parser, kTuple);
     connection.idle = false;
     int64_t started = SystemClock::Get().MonotonicNanos();
-    if (ec == bhttp::error::body_limit) {
-      Response response = Dispatcher::Reject(TooLarge("Request body too large"));
-      auto out = ToBeast(std::move(response), 11, false, false);
-      co_await bhttp::async_write(stream, out, kTuple);
-      break;
-    }
     if (ec) {
-      // A parse error gets a 400; a closed, cancelled or timed-out socket
-      // gets nothing.
-      bool malformed =
-          ec.category() == bhttp::make_error_code(bhttp::error::bad_target)
-                               .category() &&
-          ec != bhttp::error::end_of_stream &&
-          ec != bhttp::error::partial_message;
-      if (malformed) {
-        Response response = Dispatcher::Reject(
-            MatrixError(400, errcode::kUnknown, "Malformed HTTP request"));
-        auto out = ToBeast(std::move(response), 11, false, false);
-        co_await bhttp::async_write(stream, out, kTuple);
+      if (IsMalformed(ec)) {
+        co_await WriteResponse(
+            stream,
+            Dispatcher::Reject(
+                MatrixError(400, errcode::kUnknown, "Malformed HTTP request")),
+            11, false, false);
       }
       break;
     }
-    bhttp::request<bhttp::string_body> message = parser.release();
-    unsigned version = message.version();
-    bool keep_alive = message.keep_alive();
-    bool head = message.method() == bhttp::verb::head;
-    Request request = ToRequest(std::move(message), remote, spec.tls);
-    std::string label;
-    Response response = co_await Handle(*spec.dispatcher, request, &label);
+    const auto& header = header_parser.get();
+    unsigned version = header.version();
+    bool keep_alive = header.keep_alive();
+    bool head = header.method() == bhttp::verb::head;
+    Request request = ToRequest(header, remote, spec.tls);
+    Dispatcher::Decision decision = dispatcher.Decide(&request);
+    Response response;
+    if (decision.route != nullptr && decision.route->stream_handler) {
+      Received received = co_await ReceiveStream(
+          stream, buffer, header_parser, *decision.route, dispatcher, request);
+      if (!received.response.has_value()) break;
+      response = std::move(*received.response);
+      keep_alive &= received.reusable;
+    } else {
+      bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
+      boost::optional<uint64_t> length = parser.content_length();
+      bool too_large = length.has_value() && *length > options_.max_body_bytes;
+      beast::error_code bec;
+      if (!too_large) {
+        parser.body_limit(options_.max_body_bytes);
+        std::tie(bec, unused_bytes) =
+            co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        too_large = bec == bhttp::error::body_limit;
+      }
+      if (too_large) {
+        co_await WriteResponse(
+            stream, Dispatcher::Reject(TooLarge("Request body too large")), 11,
+            false, false);
+        break;
+      }
+      if (bec) {
+        if (IsMalformed(bec)) {
+          co_await WriteResponse(
+              stream,
+              Dispatcher::Reject(MatrixError(400, errcode::kUnknown,
+                                             "Malformed HTTP request")),
+              11, false, false);
+        }
+        break;
+      }
+      request.body = std::move(parser.get().body());
+      dispatcher.CheckBody(&request, &decision);
+      response = co_await Handle(decision, request);
+    }
     int status = response.status;
-    auto out = ToBeast(std::move(response), version, keep_alive && !stopping_,
-                       head);
-    // The read's deadline must not cut the write of a long-poll's answer.
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    auto [wec, written] = co_await bhttp::async_write(stream, out, kTuple);
+    bool reusable = co_await WriteResponse(stream, std::move(response), version,
+                                           keep_alive && !stopping_, head);
     if (options_.observer != nullptr) {
       double seconds =
           (SystemClock::Get().MonotonicNanos() - started) / 1e9;
-      options_.observer->OnResponse(label, request.method, status, seconds);
+      options_.observer->OnResponse(decision.label, request.method, status,
+                                    seconds);
     }
-    if (wec || !out.keep_alive()) break;
+    if (!reusable) break;
   }
 }
 
-awaitable<Response> ServerImpl::Handle(const Dispatcher& dispatcher,
-                                       Request& request, std::string* label) {
-  Dispatcher::Decision decision = dispatcher.Prepare(&request);
-  *label = std::move(decision.label);
+template <typename Stream>
+awaitable<ServerImpl::Received> ServerImpl::ReceiveStream(
+    Stream& stream, beast::flat_buffer& buffer,
+    bhttp::request_parser<bhttp::empty_body>& header_parser,
+    const Route& route, const Dispatcher& dispatcher, const Request& request) {
+  const auto timeout = std::chrono::seconds(options_.request_timeout_seconds);
+  const uint64_t limit =
+      route.max_body_bytes > 0 ? route.max_body_bytes : options_.max_body_bytes;
+  // The body is never read on a refusal, so the connection closes after it.
+  boost::optional<uint64_t> length = header_parser.content_length();
+  if (length.has_value() && *length > limit) {
+    co_return Received{Dispatcher::Reject(TooLarge("Request body too large")),
+                       false};
+  }
+  auto open = [&route, &request] {
+    return Guarded([&]() -> absl::StatusOr<std::unique_ptr<BodySink>> {
+      return route.stream_handler(request);
+    });
+  };
+  // Not `?:`: GCC 12 miscompiles a co_await inside a conditional expression.
+  absl::StatusOr<std::unique_ptr<BodySink>> opened =
+      absl::InternalError("stream handler not run");
+  if (route.execution == Execution::kInline) {
+    opened = open();
+  } else {
+    opened = co_await OnWorkers(open);
+  }
+  if (opened.ok() && *opened == nullptr) {
+    opened = absl::InternalError("stream handler returned no sink");
+  }
+  if (!opened.ok()) co_return Received{Dispatcher::Reject(opened.status()), false};
+  std::unique_ptr<BodySink> sink = std::move(opened).value();
+  auto abort = [this, &sink](absl::Status why) -> awaitable<void> {
+    co_await OnWorkers([&sink, &why] {
+      try {
+        sink->Abort(why);
+      } catch (const std::exception& e) {
+        MLOG(WARN) << "BodySink::Abort threw: " << e.what();
+      }
+      return true;
+    });
+  };
+  if (absl::AsciiStrToLower(AV(request.Header("expect"))) ==
+      "100-continue") {
+    // curl waits a second for this before sending a large body.
+    bhttp::response<bhttp::empty_body> go_on(bhttp::status::continue_,
+                                             header_parser.get().version());
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [cec, unused] = co_await bhttp::async_write(stream, go_on, kTuple);
+    if (cec) {
+      co_await abort(ReadFailure(cec));
+      co_return Received{};
+    }
+  }
+  bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
+  parser.body_limit(limit);  // Chunked bodies; Content-Length was checked.
+  std::vector<char> piece(kPieceBytes);
+  uint64_t received = 0;
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [ec, unused] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    size_t got = piece.size() - parser.get().body().size;
+    received += got;
+    if (ec == bhttp::error::body_limit || received > limit) {
+      absl::Status too_large = TooLarge("Request body too large");
+      co_await abort(too_large);
+      co_return Received{Dispatcher::Reject(too_large), false};
+    }
+    if (ec) {
+      absl::Status why = ReadFailure(ec);
+      co_await abort(why);
+      if (!IsMalformed(ec)) co_return Received{};
+      co_return Received{Dispatcher::Reject(why), false};
+    }
+    if (got == 0) continue;
+    std::string_view data(piece.data(), got);
+    absl::Status written = co_await OnWorkers(
+        [&sink, data] { return Guarded([&] { return sink->Write(data); }); });
+    if (!written.ok()) {
+      co_await abort(written);
+      co_return Received{Dispatcher::Reject(written), false};
+    }
+  }
+  absl::StatusOr<Response> finished = co_await OnWorkers(
+      [&sink] { return Guarded([&] { return sink->Finish(); }); });
+  co_return Received{dispatcher.Complete(std::move(finished)), true};
+}
+
+template <typename Stream>
+awaitable<bool> ServerImpl::WriteResponse(Stream& stream, Response response,
+                                          unsigned version, bool keep_alive,
+                                          bool head) {
+  const auto timeout = std::chrono::seconds(options_.request_timeout_seconds);
+  // The read's deadline must not cut the write of a long-poll's answer.
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  if (response.stream == nullptr || head) {
+    auto out = ToBeast(std::move(response), version, keep_alive, head);
+    auto [ec, written] = co_await bhttp::async_write(stream, out, kTuple);
+    co_return !ec && out.keep_alive();
+  }
+  std::shared_ptr<BodySource> source = std::move(response.stream);
+  auto next = [&source] {
+    return Guarded(
+        [&]() -> absl::StatusOr<std::string> { return source->Next(); });
+  };
+  // The first piece before the headers: a source failing at once (a missing
+  // file) still gets a proper error response.
+  absl::StatusOr<std::string> piece = co_await OnWorkers(next);
+  if (!piece.ok()) {
+    co_return co_await WriteResponse(stream, Dispatcher::Reject(piece.status()),
+                                     version, keep_alive, false);
+  }
+  const uint64_t size = source->size();
+  bhttp::response<bhttp::buffer_body> out;
+  out.version(version);
+  SetHeaders(response, keep_alive, &out);
+  out.content_length(size);
+  out.body().data = nullptr;
+  out.body().more = true;
+  bhttp::response_serializer<bhttp::buffer_body> serializer(out);
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  auto [hec, unused] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+  if (hec) co_return false;
+  uint64_t sent = 0;
+  while (true) {
+    if (!piece.ok()) {
+      MLOG(WARN) << "streamed response failed after " << sent << " of "
+                 << size << " bytes: " << piece.status();
+      co_return false;
+    }
+    if (piece->size() > size - sent || (piece->empty() && sent != size)) {
+      MLOG(ERROR) << "BodySource produced a body other than its size() "
+                  << size << " (at " << sent << " + " << piece->size() << ")";
+      co_return false;
+    }
+    sent += piece->size();
+    bool last = piece->empty();
+    out.body().data = last ? nullptr : piece->data();
+    out.body().size = piece->size();
+    out.body().more = !last;
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    auto [ec, written] = co_await bhttp::async_write(stream, serializer, kTuple);
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return false;
+    if (last) break;
+    piece = co_await OnWorkers(next);
+  }
+  co_return serializer.is_done() && out.keep_alive();
+}
+
+awaitable<Response> ServerImpl::Handle(Dispatcher::Decision& decision,
+                                       const Request& request) {
   if (decision.route == nullptr) co_return std::move(decision.response);
   const Route& route = *decision.route;
   if (route.deferred_handler) co_return co_await AwaitDeferred(route, request);
   if (route.execution == Execution::kInline) {
     co_return CallHandler(route, request);
   }
-  co_return co_await asio::co_spawn(
-      workers_,
-      [&route, &request]() -> awaitable<Response> {
-        co_return CallHandler(route, request);
-      },
-      use_awaitable);
+  co_return co_await OnWorkers(
+      [&route, &request] { return CallHandler(route, request); });
 }
 
 awaitable<Response> ServerImpl::AwaitDeferred(const Route& route,
