@@ -393,6 +393,21 @@ auto Guarded(Fn fn) -> decltype(fn()) {
   }
 }
 
+// Owns a BodySink and keeps its contract, Finish() or Abort(), even when the
+// server stops mid-body and destroys the coroutine holding it.
+struct SinkHolder {
+  std::unique_ptr<BodySink> sink;
+  bool settled = false;
+  ~SinkHolder() {
+    if (settled || sink == nullptr) return;
+    try {
+      sink->Abort(absl::CancelledError("server stopped mid-body"));
+    } catch (const std::exception& e) {
+      MLOG(WARN) << "BodySink::Abort threw: " << e.what();
+    }
+  }
+};
+
 // The size of the pieces a BodySink receives.
 constexpr size_t kPieceBytes = 64 * 1024;
 
@@ -525,9 +540,13 @@ awaitable<ServerImpl::Received> ServerImpl::ReceiveStream(
     opened = absl::InternalError("stream handler returned no sink");
   }
   if (!opened.ok()) co_return Received{Dispatcher::Reject(opened.status()), false};
-  std::unique_ptr<BodySink> sink = std::move(opened).value();
-  auto abort = [this, &sink](absl::Status why) -> awaitable<void> {
-    co_await OnWorkers([&sink, &why] {
+  SinkHolder holder{std::move(opened).value()};
+  BodySink* sink = holder.sink.get();
+  // Not a coroutine: GCC 12 loses a coroutine lambda's by-value parameter
+  // when a nested lambda captures it.
+  auto abort = [this, &holder, sink](absl::Status why) {
+    holder.settled = true;
+    return OnWorkers([sink, why = std::move(why)] {
       try {
         sink->Abort(why);
       } catch (const std::exception& e) {
@@ -574,14 +593,15 @@ awaitable<ServerImpl::Received> ServerImpl::ReceiveStream(
     if (got == 0) continue;
     std::string_view data(piece.data(), got);
     absl::Status written = co_await OnWorkers(
-        [&sink, data] { return Guarded([&] { return sink->Write(data); }); });
+        [sink, data] { return Guarded([&] { return sink->Write(data); }); });
     if (!written.ok()) {
       co_await abort(written);
       co_return Received{Dispatcher::Reject(written), false};
     }
   }
+  holder.settled = true;
   absl::StatusOr<Response> finished = co_await OnWorkers(
-      [&sink] { return Guarded([&] { return sink->Finish(); }); });
+      [sink] { return Guarded([&] { return sink->Finish(); }); });
   co_return Received{dispatcher.Complete(std::move(finished)), true};
 }
 

@@ -61,8 +61,12 @@ struct SinkLog {
 // Counts and hashes what it is given; keeps nothing.
 class CountingSink : public BodySink {
  public:
-  explicit CountingSink(SinkLog* log) : log_(log) {}
+  CountingSink(SinkLog* log, uint64_t fail_after = UINT64_MAX)
+      : log_(log), fail_after_(fail_after) {}
   absl::Status Write(std::string_view piece) override {
+    if (log_->bytes + piece.size() > fail_after_) {
+      return absl::ResourceExhaustedError("quota exceeded");
+    }
     if (log_->writing.exchange(true)) log_->concurrent_write = true;
     {
       std::lock_guard<std::mutex> lock(log_->mu);
@@ -85,16 +89,19 @@ class CountingSink : public BodySink {
 
  private:
   SinkLog* log_;
+  uint64_t fail_after_;
 };
 
-// Produces a generated body in 256 KiB pieces.
+// Produces a generated body in 256 KiB pieces; fails at `fail_at`.
 class GeneratedSource : public BodySource {
  public:
-  GeneratedSource(uint64_t size, std::atomic<int>* calls)
-      : size_(size), calls_(calls) {}
+  GeneratedSource(uint64_t size, std::atomic<int>* calls,
+                  uint64_t fail_at = UINT64_MAX)
+      : size_(size), calls_(calls), fail_at_(fail_at) {}
   uint64_t size() const override { return size_; }
   absl::StatusOr<std::string> Next() override {
     ++*calls_;
+    if (produced_ >= fail_at_) return absl::NotFoundError("file vanished");
     uint64_t n = std::min<uint64_t>(256 * 1024, size_ - produced_);
     std::string piece = Generate(produced_, n);
     produced_ += n;
@@ -105,6 +112,7 @@ class GeneratedSource : public BodySource {
   uint64_t size_;
   uint64_t produced_ = 0;
   std::atomic<int>* calls_;
+  uint64_t fail_at_;
 };
 
 class ServerTest : public ::testing::Test {
@@ -170,6 +178,26 @@ class ServerTest : public ::testing::Test {
       return response;
     };
     ASSERT_TRUE(table.Add(download).ok());
+    Route quota = upload;
+    quota.pattern = "/quota_upload";
+    quota.stream_handler = [this](const Request& r)
+        -> absl::StatusOr<std::unique_ptr<BodySink>> {
+      if (r.Header("content-type") != "image/png") {
+        return absl::InvalidArgumentError("only PNG");
+      }
+      return std::make_unique<CountingSink>(&sinks_, 100000);
+    };
+    ASSERT_TRUE(table.Add(quota).ok());
+    Route broken = download;
+    broken.pattern = "/broken_download";
+    broken.handler = [this](const Request& r) -> absl::StatusOr<Response> {
+      Response response;
+      uint64_t fail_at = r.HasQuery("late") ? 1 << 20 : 0;
+      response.stream =
+          std::make_shared<GeneratedSource>(kLarge, &next_calls_, fail_at);
+      return response;
+    };
+    ASSERT_TRUE(table.Add(broken).ok());
     dispatcher_ = std::make_unique<Dispatcher>(std::move(table), nullptr);
     ServerOptions options;
     options.listeners.push_back({"127.0.0.1", 0, tls, dispatcher_.get()});
@@ -517,6 +545,42 @@ TEST_F(ServerTest, HeadOfStreamedResponseSendsNoBody) {
   EXPECT_EQ(result->Header("content-length"), absl::StrCat(kLarge));
   EXPECT_EQ(next_calls_, 0);
   ExpectKeptAlive(client);
+}
+
+TEST_F(ServerTest, StreamHandlerRefusalAndWriteErrorsAreAnswered) {
+  StartServer();
+  HttpClient client("127.0.0.1", port_);
+  absl::StatusOr<HttpResult> refused = client.Send(
+      "POST", "/quota_upload", "abc", {{"Content-Type", "text/plain"}});
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(refused->Header("access-control-allow-origin"), "*");
+  EXPECT_FALSE(client.connected());  // The body was never read.
+
+  HttpClient writer("127.0.0.1", port_);
+  absl::StatusOr<HttpResult> failed =
+      writer.Send("POST", "/quota_upload", std::string(300000, 'z'),
+                  {{"Content-Type", "image/png"}});
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->status, 429);  // ResourceExhausted, as the sink said.
+  EXPECT_FALSE(writer.connected());
+  std::optional<absl::Status> aborted = AwaitAbort();
+  ASSERT_TRUE(aborted.has_value());
+  EXPECT_TRUE(absl::IsResourceExhausted(*aborted)) << *aborted;
+}
+
+TEST_F(ServerTest, StreamedResponseErrors) {
+  StartServer();
+  // Failing before the first byte: a proper error response, kept alive.
+  HttpClient client("127.0.0.1", port_);
+  absl::StatusOr<HttpResult> early = client.Get("/broken_download");
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ(early->status, 404);
+  ExpectKeptAlive(client);
+  // Failing mid-body: the headers are gone, so the connection is cut.
+  EXPECT_FALSE(client.Get("/broken_download?late=1").ok());
+  HttpClient again("127.0.0.1", port_);
+  EXPECT_EQ(again.Get("/hello")->status, 200);
 }
 
 }  // namespace
