@@ -64,7 +64,8 @@ struct Request {
 class BodySource {
  public:
   virtual ~BodySource() = default;
-  // The total number of bytes Next() will produce (Content-Length).
+  // The total number of bytes Next() will produce (Content-Length). Called
+  // on an I/O thread: must not block.
   virtual uint64_t size() const = 0;
   // The next piece; an empty string once everything was produced. Called on
   // a worker thread (may read the database). An error closes the connection.

@@ -4,9 +4,12 @@
 // Threads: `io_threads` run the event loop (one per core by default);
 // handlers declared Execution::kBlocking run on a separate worker pool so
 // a slow database read never stalls the I/O threads. Every read has a body
-// limit and a deadline. Shutdown() stops accepting, lets in-flight requests
-// finish (bounded), closes idle keep-alive connections and runs the shutdown
-// hooks so long-polls can answer at once.
+// limit and a deadline (for streamed bodies, a deadline per piece).
+// Stream routes (Route::stream_handler) receive their body in pieces of at
+// most 64 KiB; responses with Response::stream are sent one piece at a time.
+// Shutdown() stops accepting, lets in-flight requests finish (bounded),
+// closes idle keep-alive connections and runs the shutdown hooks so
+// long-polls can answer at once.
 #ifndef MYELIN_SERVER_HTTP_SERVER_H_
 #define MYELIN_SERVER_HTTP_SERVER_H_
 
@@ -41,6 +44,7 @@ struct ServerOptions {
   std::vector<ListenerSpec> listeners;
   std::string tls_certificate_path;  // PEM; required if any listener is TLS.
   std::string tls_private_key_path;
+  // Also the limit of stream routes that set no Route::max_body_bytes.
   uint64_t max_body_bytes = 1 << 20;
   int request_timeout_seconds = 30;
   int io_threads = 0;  // 0: one per core.

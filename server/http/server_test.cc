@@ -453,6 +453,19 @@ TEST_F(ServerTest, ChunkedUploadThenKeepAlive) {
   EXPECT_TRUE(sinks_.finished);
 }
 
+TEST_F(ServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  StartServer();
+  std::string bytes = absl::StrCat(
+      "POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Connection: close\r\nContent-Length: 5\r\n\r\nhello");
+  auto result = myelin::testing::RawExchange("127.0.0.1", port_, bytes, 5000);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->received.find("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"),
+            0u)
+      << result->received;
+  EXPECT_NE(result->received.find(R"({"bytes":5})"), std::string::npos);
+}
+
 TEST_F(ServerTest, UploadGrowingPastTheLimitIs413AndAborts) {
   StartServer();
   // Chunked: no Content-Length to refuse up front; the limit bites mid-body.
