@@ -167,6 +167,13 @@ absl::StatusOr<http::RouteTable> App::RoutesFor(
     RETURN_IF_ERROR(admin::AddAdminRoutes(&table, engine_.get(),
                                           signing_key_.get(),
                                           signing_key_path_));
+    RETURN_IF_ERROR(media::AddMediaAdminRoutes(&table, &media_context_));
+  }
+  // As in Synapse, `client` implies the media repository (clients find
+  // /_matrix/media and /_matrix/client/v1/media where they log in).
+  if (Serves(listener, config::Resource::kMedia) ||
+      Serves(listener, config::Resource::kClient)) {
+    RETURN_IF_ERROR(media::AddMediaRoutes(&table, &media_context_));
   }
   if (Serves(listener, config::Resource::kHealth)) {
     RETURN_IF_ERROR(ops::AddHealthRoutes(&table));
@@ -229,6 +236,13 @@ absl::Status App::InitRooms() {
   receipt_context_ = {event_store_.get(), receipts_.get(), account_data_.get(),
                       &SystemClock::Get()};
   key_backups_ = std::make_unique<storage::BackupStore>(engine_.get());
+  ASSIGN_OR_RETURN(media_store_, storage::MediaStore::Open(engine_.get()));
+  media_context_ = {config_.server_name,
+                    media_store_.get(),
+                    &SystemClock::Get(),
+                    config_.max_upload_size_bytes,
+                    config_.unauthenticated_media_freeze_ms,
+                    /*upload_limit=*/nullptr};
   directory_ = std::make_unique<storage::DirectoryStore>(engine_.get());
   rooms_context_.directory = directory_.get();
   relations_ = std::make_unique<storage::RelationStore>(*engine_);

@@ -14,6 +14,7 @@
 #include "server/e2ee/keys_routes.h"
 #include "server/http/dispatcher.h"
 #include "server/http/server.h"
+#include "server/media/media_routes.h"
 #include "server/metrics/metrics.h"
 #include "server/ratelimit/limits.h"
 #include "server/rooms/room_writer.h"
@@ -99,6 +100,9 @@ class App {
   std::unique_ptr<storage::ReceiptStore> receipts_;
   // Server-side key backups (room_keys/...).
   std::unique_ptr<storage::BackupStore> key_backups_;
+  // The media repository (server/media).
+  std::unique_ptr<storage::MediaStore> media_store_;
+  media::MediaContext media_context_;
   sync::ReceiptContext receipt_context_;
   rooms::RoomsContext rooms_context_;
   // /sync: wakes long-polls on changes (listens to event_store_).

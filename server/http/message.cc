@@ -1,5 +1,8 @@
 #include "server/http/message.h"
 
+#include "absl/strings/ascii.h"
+#include "dag/base/strings.h"
+
 namespace myelin::http {
 namespace {
 
@@ -27,7 +30,8 @@ std::string_view MethodName(Method method) {
 }
 
 std::string_view Request::Header(std::string_view name) const {
-  auto it = headers.find(std::string(name));
+  // Stored with lower-case names; HTTP header names are case-insensitive.
+  auto it = headers.find(absl::AsciiStrToLower(AV(name)));
   return it == headers.end() ? std::string_view() : std::string_view(it->second);
 }
 

@@ -49,7 +49,7 @@ struct Request {
   // dispatcher after authentication.
   Principal principal;
 
-  // The header's value, or "" when absent. `name` must be lower-case.
+  // The header's value, or "" when absent; `name` in any case.
   std::string_view Header(std::string_view name) const;
   // The first value of a query parameter, or "" when absent.
   std::string_view Query(std::string_view name) const;

@@ -10,6 +10,9 @@ history is read through room_messages and room_get_event. The redacted event
 must come back stripped (with redacted_because) and the edited one with its
 m.replace bundled.
 
+Alice uploads a PNG, sends it as an m.image message; Bob downloads it and a
+thumbnail of it through nio's media calls.
+
 Then the second user follows the room with nio's own sync loop
 (sync_forever, long-polling) and its callbacks: the initial sync brings the
 room, its members and the earlier messages; then the first user's typing,
@@ -23,8 +26,11 @@ TOTAL_TIMEOUT_S so it can never hang CI.
 """
 
 import asyncio
+import io
+import struct
 import sys
 import time
+import zlib
 
 TOTAL_TIMEOUT_S = 120
 WAIT_S = 20  # For each thing the sync loop should deliver.
@@ -85,6 +91,58 @@ async def history(client, room_id, limit=3):
         token = page.end
 
 
+def png_image(width, height):
+    """A small RGB PNG (a gradient), written with the standard library."""
+    raw = b"".join(
+        b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 128))
+                           for x in range(width))
+        for y in range(height))
+
+    def chunk(kind, data):
+        body = kind + data
+        return (struct.pack(">I", len(data)) + body +
+                struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+async def share_image(alice, bob, room_id):
+    """m.image: upload, message, download and thumbnail by the other user."""
+    image = png_image(640, 480)
+    uploaded, _ = await alice.upload(io.BytesIO(image), content_type="image/png",
+                                     filename="gradient.png",
+                                     filesize=len(image))
+    uploaded = ok(uploaded, nio.UploadResponse)
+    check(uploaded.content_uri.startswith(f"mxc://{SERVER_NAME}/"),
+          f"content uri {uploaded.content_uri}")
+    sent = ok(await alice.room_send(room_id, "m.room.message", {
+        "msgtype": "m.image", "body": "gradient.png",
+        "url": uploaded.content_uri,
+        "info": {"mimetype": "image/png", "size": len(image), "w": 640,
+                 "h": 480}}), nio.RoomSendResponse)
+    event = ok(await bob.room_get_event(room_id, sent.event_id),
+               nio.RoomGetEventResponse).event
+    check(isinstance(event, nio.RoomMessageImage), f"not an image: {event!r}")
+    server_name, media_id = event.url[len("mxc://"):].split("/", 1)
+    downloaded = ok(await bob.download(server_name=server_name,
+                                       media_id=media_id),
+                    nio.DownloadResponse)
+    check(downloaded.body == image, "downloaded bytes differ from the upload")
+    check(downloaded.content_type == "image/png",
+          f"content type {downloaded.content_type}")
+    check(downloaded.filename == "gradient.png",
+          f"file name {downloaded.filename}")
+    thumbnail = ok(await bob.thumbnail(server_name, media_id, 96, 96,
+                                       nio.ResizingMethod.crop),
+                   nio.ThumbnailResponse)
+    check(thumbnail.content_type == "image/png" and
+          thumbnail.body.startswith(b"\x89PNG") and
+          len(thumbnail.body) < len(image),
+          f"thumbnail: {thumbnail.content_type}, {len(thumbnail.body)} bytes")
+
+
 async def scenario(url):
     alice = await new_client(url, "alice")
     bob = await new_client(url, "bob")
@@ -122,6 +180,7 @@ async def converse(alice, bob):
     await check_events(alice, room_id, typo, edit, secret, redaction.event_id)
     await check_history(bob, room_id, alice, bob,
                         [hello, typo, secret, edit, redaction.event_id, bye])
+    await share_image(alice, bob, room_id)
     await follow_with_sync_loop(alice, bob, room_id, hello, bye)
 
 
