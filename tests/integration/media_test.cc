@@ -2,6 +2,11 @@
 // over-size, large with flat memory), downloads (authenticated and legacy,
 // headers, ranges, freeze), thumbnails of each format, bad input, admin
 // quarantine and deletion, restarts.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +63,21 @@ uint64_t PeakRssBytes(pid_t pid) {
     }
   }
   return 0;
+}
+
+// Connects to 127.0.0.1:`port`, sends `bytes` and closes at once.
+bool SendAndHangUp(uint16_t port, const std::string& bytes) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool sent = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+              send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                  static_cast<ssize_t>(bytes.size());
+  close(fd);
+  return sent;
 }
 
 class MediaTest : public AccountsTest {
@@ -201,6 +221,20 @@ TEST_F(MediaTest, BadRequestsGetMatrixErrors) {
   // The server is fine after all that.
   EXPECT_EQ(Raw("GET", absl::StrCat(kAuthed, "/download/", media), "", bob_).body,
             "not an image");
+}
+
+// A client that stops half-way through its body: the upload is dropped and
+// the server carries on.
+TEST_F(MediaTest, TruncatedUploadsAreDropped) {
+  std::string partial = absl::StrCat(
+      "POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: localhost\r\n"
+      "Authorization: Bearer ", alice_, "\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 100000\r\n\r\n", std::string(5000, 'x'));
+  ASSERT_TRUE(SendAndHangUp(server_->port(), partial));
+  client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  std::string media = Upload("after the truncated one", "text/plain");
+  EXPECT_EQ(Raw("GET", absl::StrCat(kAuthed, "/download/", media), "", bob_).body,
+            "after the truncated one");
 }
 
 TEST_F(MediaTest, OverSizeUploadsAreRefused) {
