@@ -147,27 +147,26 @@ absl::Status AddUploadRoutes(http::RouteTable* table,
                              const MediaContext* context) {
   const std::vector<std::string> media = {"/_matrix/media/v3",
                                           "/_matrix/media/r0"};
-  http::Route upload;
-  upload.method = http::Method::kPost;
-  upload.pattern = "/upload";
-  upload.auth = http::Auth::kUser;
-  upload.rate_limit = context->upload_limit;
-  upload.max_body_bytes = context->max_upload_bytes;
-  upload.stream_handler = [context](const Request& r) {
-    return StartUpload(context, r);
+  auto stream_route = [&](http::Method method, std::string pattern,
+                          http::StreamHandler handler) {
+    http::Route route;
+    route.method = method;
+    route.pattern = std::move(pattern);
+    route.auth = http::Auth::kUser;
+    route.rate_limit = context->upload_limit;
+    route.max_body_bytes = context->max_upload_bytes;
+    route.stream_handler = std::move(handler);
+    return table->AddUnder(media, std::move(route));
   };
-  RETURN_IF_ERROR(table->AddUnder(media, upload));
-
-  http::Route reserved;
-  reserved.method = http::Method::kPut;
-  reserved.pattern = "/upload/{serverName}/{mediaId}";
-  reserved.auth = http::Auth::kUser;
-  reserved.rate_limit = context->upload_limit;
-  reserved.max_body_bytes = context->max_upload_bytes;
-  reserved.stream_handler = [context](const Request& r) {
-    return StartReservedUpload(context, r);
-  };
-  RETURN_IF_ERROR(table->AddUnder(media, reserved));
+  RETURN_IF_ERROR(stream_route(http::Method::kPost, "/upload",
+                               [context](const Request& r) {
+                                 return StartUpload(context, r);
+                               }));
+  RETURN_IF_ERROR(stream_route(http::Method::kPut,
+                               "/upload/{serverName}/{mediaId}",
+                               [context](const Request& r) {
+                                 return StartReservedUpload(context, r);
+                               }));
 
   http::Route create;
   create.method = http::Method::kPost;

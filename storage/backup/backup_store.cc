@@ -1,8 +1,6 @@
 #include "storage/backup/backup_store.h"
 
 #include <capnp/message.h>
-#include <capnp/serialize.h>
-#include <kj/exception.h>
 
 #include <cstring>
 #include <utility>
@@ -15,6 +13,7 @@
 #include "storage/backup/backup.capnp.h"
 #include "storage/keys/backup_keys.h"
 #include "storage/rocks_status.h"
+#include "storage/state/capnp_bytes.h"
 
 namespace myelin::storage {
 
@@ -64,30 +63,16 @@ struct BackupStore::Record {
     root.setEtag(etag);
     root.setCount(count);
     root.setDeleted(deleted);
-    kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-    kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
-    return std::string(reinterpret_cast<const char*>(bytes.begin()),
-                       bytes.size());
+    return CapnpToBytes(message);
   }
 
-  // Cap'n Proto reports malformed input with kj::Exception, which must not
-  // leave storage/. Values from RocksDB are not word-aligned, so they are
-  // copied first.
   static absl::StatusOr<Record> Decode(std::string_view bytes) {
-    if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
-      return absl::DataLossError("userid_backupversion: not a capnp message");
-    }
-    auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    try {
-      capnp::FlatArrayMessageReader reader(words);
-      auto root = reader.getRoot<schema::BackupVersionRecord>();
-      return Record{root.getAlgorithm().cStr(), root.getAuthData().cStr(),
-                    root.getEtag(), root.getCount(), root.getDeleted()};
-    } catch (const kj::Exception& e) {
-      return absl::DataLossError(absl::StrCat("userid_backupversion: ",
-                                              e.getDescription().cStr()));
-    }
+    return ReadCapnp<schema::BackupVersionRecord>(
+        bytes, "userid_backupversion",
+        [](schema::BackupVersionRecord::Reader root) {
+          return Record{root.getAlgorithm().cStr(), root.getAuthData().cStr(),
+                        root.getEtag(), root.getCount(), root.getDeleted()};
+        });
   }
 };
 

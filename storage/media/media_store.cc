@@ -1,8 +1,6 @@
 #include "storage/media/media_store.h"
 
 #include <capnp/message.h>
-#include <capnp/serialize.h>
-#include <kj/exception.h>
 
 #include <algorithm>
 #include <cstring>
@@ -18,6 +16,7 @@
 #include "storage/keys/meta_keys.h"
 #include "storage/media/media.capnp.h"
 #include "storage/rocks_status.h"
+#include "storage/state/capnp_bytes.h"
 
 namespace myelin::storage {
 
@@ -80,37 +79,23 @@ struct MediaStore::Record {
     root.setUploader(info.uploader);
     root.setQuarantined(info.quarantined);
     root.setBlobId(blob_id);
-    kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-    kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
-    return std::string(reinterpret_cast<const char*>(bytes.begin()),
-                       bytes.size());
+    return CapnpToBytes(message);
   }
 
-  // Values from RocksDB are not word-aligned, so they are copied first;
-  // kj::Exception must not leave storage/.
   static absl::StatusOr<Record> Decode(std::string_view bytes) {
-    if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
-      return absl::DataLossError("mediaid_info: not a capnp message");
-    }
-    auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    try {
-      capnp::FlatArrayMessageReader reader(words);
-      auto root = reader.getRoot<schema::MediaRecord>();
-      Record record;
-      record.info.content_type = root.getContentType().cStr();
-      record.info.filename = root.getFilename().cStr();
-      record.info.size = root.getSize();
-      record.info.sha256 = root.getSha256().cStr();
-      record.info.created_ms = root.getCreatedMs();
-      record.info.uploader = root.getUploader().cStr();
-      record.info.quarantined = root.getQuarantined();
-      record.blob_id = root.getBlobId();
-      return record;
-    } catch (const kj::Exception& e) {
-      return absl::DataLossError(
-          absl::StrCat("mediaid_info: ", e.getDescription().cStr()));
-    }
+    return ReadCapnp<schema::MediaRecord>(
+        bytes, "mediaid_info", [](schema::MediaRecord::Reader root) {
+          Record record;
+          record.info.content_type = root.getContentType().cStr();
+          record.info.filename = root.getFilename().cStr();
+          record.info.size = root.getSize();
+          record.info.sha256 = root.getSha256().cStr();
+          record.info.created_ms = root.getCreatedMs();
+          record.info.uploader = root.getUploader().cStr();
+          record.info.quarantined = root.getQuarantined();
+          record.blob_id = root.getBlobId();
+          return record;
+        });
   }
 };
 
