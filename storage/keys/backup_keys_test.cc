@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/keys/key_testing.h"
 
 namespace myelin::storage::keys {
 namespace {
+
+using testing::CheckRoundTripAndOrder;
 
 std::mt19937_64 rng(91);
 
@@ -22,28 +25,6 @@ std::string Id() {
 uint64_t Version() {
   static const uint64_t kVersions[] = {0, 1, 2, 255, 256, ~uint64_t{0}};
   return kVersions[rng() % 6];
-}
-
-template <typename K>
-std::string EncodeTuple(const typename K::Tuple& t) {
-  return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
-}
-
-// Round trip, and byte order equals tuple order.
-template <typename K, typename Gen>
-void CheckRoundTripAndOrder(Gen gen) {
-  std::vector<typename K::Tuple> tuples;
-  for (int i = 0; i < 400; ++i) tuples.push_back(gen());
-  for (size_t i = 0; i < tuples.size(); ++i) {
-    auto decoded = K::Decode(EncodeTuple<K>(tuples[i]));
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(*decoded, tuples[i]);
-    if (i == 0) continue;
-    const auto& a = tuples[i - 1];
-    const auto& b = tuples[i];
-    EXPECT_EQ(a < b, EncodeTuple<K>(a) < EncodeTuple<K>(b));
-    EXPECT_EQ(a == b, EncodeTuple<K>(a) == EncodeTuple<K>(b));
-  }
 }
 
 TEST(BackupKeysTest, RoundTripAndOrder) {

@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/keys/key_testing.h"
 
 namespace myelin::storage::keys {
 namespace {
+
+using testing::CheckRoundTripAndOrder;
 
 std::mt19937_64 rng(77);
 
@@ -17,28 +20,6 @@ std::string Id() {
   static const size_t kSizes[] = {0, 4, 6, 5, 7, 2};
   size_t i = rng() % 6;
   return std::string(kIds[i], kSizes[i]);
-}
-
-template <typename K>
-std::string EncodeTuple(const typename K::Tuple& t) {
-  return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
-}
-
-// Round trip, and byte order equals tuple order.
-template <typename K, typename Gen>
-void CheckRoundTripAndOrder(Gen gen) {
-  std::vector<typename K::Tuple> tuples;
-  for (int i = 0; i < 300; ++i) tuples.push_back(gen());
-  for (size_t i = 0; i < tuples.size(); ++i) {
-    auto decoded = K::Decode(EncodeTuple<K>(tuples[i]));
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(*decoded, tuples[i]);
-    if (i == 0) continue;
-    const auto& a = tuples[i - 1];
-    const auto& b = tuples[i];
-    EXPECT_EQ(a < b, EncodeTuple<K>(a) < EncodeTuple<K>(b));
-    EXPECT_EQ(a == b, EncodeTuple<K>(a) == EncodeTuple<K>(b));
-  }
 }
 
 TEST(DirectoryKeysTest, RoundTripAndOrder) {

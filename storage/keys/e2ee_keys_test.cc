@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/keys/key_testing.h"
 
 namespace myelin::storage::keys {
 namespace {
+
+using testing::CheckRoundTripAndOrder;
 
 std::mt19937_64 rng(2024);
 
@@ -26,28 +29,6 @@ uint64_t U64() {
 }
 
 uint8_t U8() { return static_cast<uint8_t>(rng() % 4); }
-
-template <typename K>
-std::string EncodeTuple(const typename K::Tuple& t) {
-  return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
-}
-
-// Round trip, and byte order equals tuple order.
-template <typename K, typename Gen>
-void CheckRoundTripAndOrder(Gen gen) {
-  std::vector<typename K::Tuple> tuples;
-  for (int i = 0; i < 500; ++i) tuples.push_back(gen());
-  for (size_t i = 0; i < tuples.size(); ++i) {
-    auto decoded = K::Decode(EncodeTuple<K>(tuples[i]));
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(*decoded, tuples[i]);
-    if (i == 0) continue;
-    const auto& a = tuples[i - 1];
-    const auto& b = tuples[i];
-    EXPECT_EQ(a < b, EncodeTuple<K>(a) < EncodeTuple<K>(b));
-    EXPECT_EQ(a == b, EncodeTuple<K>(a) == EncodeTuple<K>(b));
-  }
-}
 
 TEST(E2eeKeysTest, RoundTripAndOrder) {
   CheckRoundTripAndOrder<DeviceKeysKey>([] { return std::tuple(Str(), Str()); });

@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/keys/key_testing.h"
 
 namespace myelin::storage::keys {
 namespace {
+
+using testing::CheckRoundTripAndOrder;
 
 std::mt19937_64 rng(4242);
 
@@ -18,30 +21,6 @@ int64_t SmallI64() { return static_cast<int64_t>(rng() % 600) - 100; }
 std::string Id() {
   static const char* kIds[] = {"", "$a", "$a\0b", "$ab", "!room:x", "$b"};
   return std::string(kIds[rng() % 6], rng() % 2 ? 2 : 4);
-}
-
-// Round-trips random keys of K and checks that byte order equals tuple
-// order on every pair.
-template <typename K, typename Gen>
-void CheckRoundTripAndOrder(Gen gen) {
-  std::vector<typename K::Tuple> tuples;
-  for (int i = 0; i < 400; ++i) tuples.push_back(gen());
-  for (const auto& a : tuples) {
-    std::string ea = std::apply(
-        [](const auto&... p) { return K::Encode(p...); }, a);
-    auto decoded = K::Decode(ea);
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(*decoded, a);
-  }
-  for (size_t i = 0; i + 1 < tuples.size(); ++i) {
-    const auto& a = tuples[i];
-    const auto& b = tuples[i + 1];
-    auto enc = [](const auto& t) {
-      return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
-    };
-    EXPECT_EQ(a < b, enc(a) < enc(b));
-    EXPECT_EQ(a == b, enc(a) == enc(b));
-  }
 }
 
 TEST(EventKeysTest, NidKeys) {

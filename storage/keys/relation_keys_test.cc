@@ -6,9 +6,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "storage/keys/key_testing.h"
 
 namespace myelin::storage::keys {
 namespace {
+
+using testing::CheckRoundTripAndOrder;
 
 std::mt19937_64 rng(42);
 
@@ -22,27 +25,6 @@ std::string Str() {
 uint64_t Num() {
   static const uint64_t kNums[] = {0, 1, 255, 256, ~0ull};
   return kNums[rng() % 5];
-}
-
-template <typename K>
-std::string EncodeTuple(const typename K::Tuple& t) {
-  return std::apply([](const auto&... p) { return K::Encode(p...); }, t);
-}
-
-// Round trip, and byte order equals tuple order.
-template <typename K, typename Gen>
-void CheckRoundTripAndOrder(Gen gen) {
-  std::vector<typename K::Tuple> tuples;
-  for (int i = 0; i < 300; ++i) tuples.push_back(gen());
-  for (size_t i = 1; i < tuples.size(); ++i) {
-    auto decoded = K::Decode(EncodeTuple<K>(tuples[i]));
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    EXPECT_EQ(*decoded, tuples[i]);
-    const auto& a = tuples[i - 1];
-    const auto& b = tuples[i];
-    EXPECT_EQ(a < b, EncodeTuple<K>(a) < EncodeTuple<K>(b));
-    EXPECT_EQ(a == b, EncodeTuple<K>(a) == EncodeTuple<K>(b));
-  }
 }
 
 TEST(RelationKeysTest, RoundTripAndOrder) {
