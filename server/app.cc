@@ -248,6 +248,12 @@ absl::Status App::InitRooms() {
   relations_ = std::make_unique<storage::RelationStore>(*engine_);
   rooms_context_.relations = relations_.get();
   rooms_context_.message_limit = rate_limits_.message.get();
+  storage::AccountDataStore* account_data = account_data_.get();
+  rooms_context_.ignored_users = [account_data](std::string_view viewer) {
+    absl::StatusOr<absl::flat_hash_set<std::string>> ignored =
+        account_data->IgnoredUsers(viewer);
+    return ignored.ok() ? *std::move(ignored) : absl::flat_hash_set<std::string>();
+  };
   storage::AccountStore* accounts = &accounts_->store();
   rooms_context_.profile = [accounts](std::string_view user_id) {
     rooms::MemberProfile member;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "boost/json/object.hpp"
 #include "dag/base/clock.h"
@@ -46,6 +47,10 @@ struct RoomsContext {
   // Relations and redactions (relations.h). Optional: events are then
   // served as stored, without aggregations.
   const storage::RelationStore* relations = nullptr;
+  // The users `viewer` ignores (Spec: "Ignoring Users": their events other
+  // than state events are not sent). Optional: nobody is ignored.
+  std::function<absl::flat_hash_set<std::string>(std::string_view viewer)>
+      ignored_users;
 };
 
 // Registers every room route under the client prefixes. `context` must

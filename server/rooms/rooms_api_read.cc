@@ -286,6 +286,10 @@ absl::StatusOr<MessagesScan> ScanMessages(
   MessagesScan scan;
   scan.next = from;
   size_t scanned = 0;
+  absl::flat_hash_set<std::string> ignored;
+  if (context.ignored_users && !viewer.empty()) {
+    ignored = context.ignored_users(viewer);
+  }
   auto direction = backward ? storage::Direction::kBackward
                             : storage::Direction::kForward;
   while (scan.chunk.size() < limit && scanned < kMaxScannedEvents) {
@@ -311,6 +315,11 @@ absl::StatusOr<MessagesScan> ScanMessages(
           room.room_id, event["type"].as_string(), event["sender"].as_string(),
           content != nullptr && content->is_object() ? content->as_object()
                                                      : boost::json::object());
+      // Spec: "Ignoring Users" — state events are still sent.
+      if (matches && !ignored.empty() && !event.contains("state_key") &&
+          ignored.contains(std::string(event["sender"].as_string()))) {
+        matches = false;
+      }
       if (matches) scan.chunk.push_back(std::move(event));
       if (scan.chunk.size() == limit) return scan;
     }

@@ -134,17 +134,7 @@ absl::Status SyncBuilder::AddDeviceKeys(boost::json::object& body) {
 // for the room sections; m.ignored_user_list is read whether it changed or
 // not (it filters every section).
 absl::Status SyncBuilder::LoadAccountData() {
-  ASSIGN_OR_RETURN(std::optional<boost::json::object> ignored,
-                   src_.account_data->Get(req_.user_id, "",
-                                          "m.ignored_user_list"));
-  if (ignored.has_value()) {
-    if (const auto* users = ignored->if_contains("ignored_users");
-        users != nullptr && users->is_object()) {
-      for (const auto& [user, unused] : users->as_object()) {
-        ignored_.insert(std::string(user.data(), user.size()));
-      }
-    }
-  }
+  ASSIGN_OR_RETURN(ignored_, src_.account_data->IgnoredUsers(req_.user_id));
   ASSIGN_OR_RETURN(std::vector<storage::AccountDataStore::Change> changes,
                    src_.account_data->ChangesSince(
                        req_.user_id, since_.account_data,

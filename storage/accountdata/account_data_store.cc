@@ -80,4 +80,18 @@ AccountDataStore::ChangesSince(std::string_view user_id, uint64_t since,
 
 uint64_t AccountDataStore::LatestStream() const { return table_->LatestStream(); }
 
+absl::StatusOr<absl::flat_hash_set<std::string>> AccountDataStore::IgnoredUsers(
+    std::string_view user_id) const {
+  absl::flat_hash_set<std::string> ignored;
+  ASSIGN_OR_RETURN(std::optional<boost::json::object> list,
+                   Get(user_id, "", "m.ignored_user_list"));
+  if (!list.has_value()) return ignored;
+  const auto* users = list->if_contains("ignored_users");
+  if (users == nullptr || !users->is_object()) return ignored;
+  for (const auto& [user, unused] : users->as_object()) {
+    ignored.insert(std::string(user.data(), user.size()));
+  }
+  return ignored;
+}
+
 }  // namespace myelin::storage

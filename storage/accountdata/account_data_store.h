@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "boost/json/object.hpp"
 #include "storage/engine.h"
@@ -47,6 +48,12 @@ class AccountDataStore {
   absl::StatusOr<std::optional<boost::json::object>> Get(
       std::string_view user_id, std::string_view room_id,
       std::string_view type) const;
+
+  // The users `user_id` ignores: the keys of `ignored_users` in their
+  // m.ignored_user_list (Spec: "Ignoring Users"); empty when absent or
+  // malformed.
+  absl::StatusOr<absl::flat_hash_set<std::string>> IgnoredUsers(
+      std::string_view user_id) const;
 
   struct Change {
     uint64_t stream = 0;

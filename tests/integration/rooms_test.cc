@@ -242,6 +242,37 @@ TEST_F(RoomsTest, MessagesLazyLoadMembersAndSyncTokens) {
             "from bob");
 }
 
+// Spec: "Ignoring Users" — /messages leaves out an ignored user's events,
+// except their state events.
+TEST_F(RoomsTest, MessagesHideIgnoredUsers) {
+  std::string room = CreateRoom(R"({"preset":"public_chat"})");
+  ASSERT_EQ(Call("POST", Room(room, "/join"), "{}", bob_).status, 200);
+  ASSERT_EQ(SendText(room, alice_, "from alice", "i1").status, 200);
+  ASSERT_EQ(Call("PUT", Room(room, "/state/m.room.topic/"), R"({"topic":"kept"})",
+                 alice_).status,
+            200);
+  ASSERT_EQ(Call("PUT",
+                 absl::StrCat(kV3, "/user/@bob:test.example/account_data/m.ignored_user_list"),
+                 R"({"ignored_users":{"@alice:test.example":{}}})", bob_)
+                .status,
+            200);
+  Reply page = Call("GET", Room(room, "/messages?dir=b&limit=50"), "", bob_);
+  ASSERT_EQ(page.status, 200);
+  bool topic = false;
+  for (const auto& event : page.body["chunk"].as_array()) {
+    EXPECT_NE(event.at("type").as_string(), "m.room.message");
+    topic = topic || event.at("type").as_string() == "m.room.topic";
+  }
+  EXPECT_TRUE(topic);
+  // Others still see the message.
+  Reply alices = Call("GET", Room(room, "/messages?dir=b&limit=50"), "", alice_);
+  int messages = 0;
+  for (const auto& event : alices.body["chunk"].as_array()) {
+    messages += event.at("type").as_string() == "m.room.message";
+  }
+  EXPECT_EQ(messages, 1);
+}
+
 TEST_F(RoomsTest, AuthRulesAreEnforced) {
   std::string room = CreateRoom(R"({"preset":"public_chat"})");
   // Not joined: cannot send, cannot read.
