@@ -102,32 +102,13 @@ absl::StatusOr<Response> DeleteDevices(Accounts& accounts,
 
 absl::Status AddDeviceRoutes(http::RouteTable* table, Accounts* accounts) {
   const auto& prefixes = http::ClientPrefixes();
-  struct Row {
-    http::Method method;
-    const char* pattern;
-    absl::StatusOr<Response> (*handler)(Accounts&, const Request&);
-  };
-  const Row rows[] = {
-      {http::Method::kGet, "/devices", ListDevices},
-      {http::Method::kGet, "/devices/{deviceId}", GetDevice},
-      {http::Method::kPut, "/devices/{deviceId}", UpdateDevice},
-      {http::Method::kDelete, "/devices/{deviceId}", DeleteDevice},
-      {http::Method::kPost, "/delete_devices", DeleteDevices},
-  };
-  for (const Row& row : rows) {
-    http::Route route;
-    route.method = row.method;
-    route.pattern = row.pattern;
-    route.auth = http::Auth::kUser;
-    route.body = row.method == http::Method::kGet ? http::Body::kAny
-                                                  : http::Body::kJson;
-    auto handler = row.handler;
-    route.handler = [accounts, handler](const Request& r) {
-      return handler(*accounts, r);
-    };
-    RETURN_IF_ERROR(table->AddUnder(prefixes, route));
-  }
-  return absl::OkStatus();
+  return http::AddUserRoutes<Accounts>(
+      table, prefixes, accounts,
+      {{http::Method::kGet, "/devices", ListDevices},
+       {http::Method::kGet, "/devices/{deviceId}", GetDevice},
+       {http::Method::kPut, "/devices/{deviceId}", UpdateDevice},
+       {http::Method::kDelete, "/devices/{deviceId}", DeleteDevice},
+       {http::Method::kPost, "/delete_devices", DeleteDevices}});
 }
 
 }  // namespace myelin::client

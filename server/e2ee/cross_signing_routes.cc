@@ -301,27 +301,10 @@ absl::StatusOr<Response> SignaturesUpload(const KeysContext& context,
 
 absl::Status AddCrossSigningRoutes(http::RouteTable* table,
                                    const KeysContext* context) {
-  struct Row {
-    const char* pattern;
-    absl::StatusOr<Response> (*handler)(const KeysContext&, const Request&);
-  };
-  const Row rows[] = {
-      {"/keys/device_signing/upload", DeviceSigningUpload},
-      {"/keys/signatures/upload", SignaturesUpload},
-  };
-  for (const Row& row : rows) {
-    http::Route route;
-    route.method = http::Method::kPost;
-    route.pattern = row.pattern;
-    route.auth = http::Auth::kUser;
-    route.body = http::Body::kJson;
-    auto handler = row.handler;
-    route.handler = [context, handler](const Request& r) {
-      return handler(*context, r);
-    };
-    RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(route)));
-  }
-  return absl::OkStatus();
+  return http::AddUserRoutes<const KeysContext>(
+      table, http::ClientPrefixes(), context,
+      {{http::Method::kPost, "/keys/device_signing/upload", DeviceSigningUpload},
+       {http::Method::kPost, "/keys/signatures/upload", SignaturesUpload}});
 }
 
 }  // namespace myelin::e2ee

@@ -304,31 +304,12 @@ boost::json::object Unreachable() {
 }
 
 absl::Status AddKeysRoutes(http::RouteTable* table, const KeysContext* context) {
-  struct Row {
-    http::Method method;
-    const char* pattern;
-    absl::StatusOr<Response> (*handler)(const KeysContext&, const Request&);
-  };
-  const Row rows[] = {
-      {http::Method::kPost, "/keys/upload", Upload},
-      {http::Method::kPost, "/keys/query", Query},
-      {http::Method::kPost, "/keys/claim", Claim},
-      {http::Method::kGet, "/keys/changes", Changes},
-  };
-  for (const Row& row : rows) {
-    http::Route route;
-    route.method = row.method;
-    route.pattern = row.pattern;
-    route.auth = http::Auth::kUser;
-    route.body = row.method == http::Method::kGet ? http::Body::kAny
-                                                  : http::Body::kJson;
-    auto handler = row.handler;
-    route.handler = [context, handler](const Request& r) {
-      return handler(*context, r);
-    };
-    RETURN_IF_ERROR(table->AddUnder(http::ClientPrefixes(), std::move(route)));
-  }
-  return absl::OkStatus();
+  return http::AddUserRoutes<const KeysContext>(
+      table, http::ClientPrefixes(), context,
+      {{http::Method::kPost, "/keys/upload", Upload},
+       {http::Method::kPost, "/keys/query", Query},
+       {http::Method::kPost, "/keys/claim", Claim},
+       {http::Method::kGet, "/keys/changes", Changes}});
 }
 
 }  // namespace myelin::e2ee

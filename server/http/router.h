@@ -12,6 +12,7 @@
 #define MYELIN_SERVER_HTTP_ROUTER_H_
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -139,6 +140,43 @@ class RouteTable {
 
 // The prefixes of the Client-Server API: "v3" and the legacy "r0".
 const std::vector<std::string>& ClientPrefixes();
+
+
+// The common shape of Client-Server routes: an access token is required,
+// the handler takes a context the routes share, and bodies of anything but
+// GET must be JSON objects.
+//
+//   RETURN_IF_ERROR(AddUserRoutes<const KeysContext>(
+//       table, ClientPrefixes(), context,
+//       {{Method::kPost, "/keys/upload", Upload}, ...}));
+template <typename Context>
+struct UserRoute {
+  Method method;
+  const char* pattern;
+  absl::StatusOr<Response> (*handler)(Context&, const Request&);
+};
+
+// `context` must outlive the table.
+template <typename Context>
+absl::Status AddUserRoutes(RouteTable* table,
+                           const std::vector<std::string>& prefixes,
+                           Context* context,
+                           std::initializer_list<UserRoute<Context>> rows) {
+  for (const UserRoute<Context>& row : rows) {
+    Route route;
+    route.method = row.method;
+    route.pattern = row.pattern;
+    route.auth = Auth::kUser;
+    route.body = row.method == Method::kGet ? Body::kAny : Body::kJson;
+    auto handler = row.handler;
+    route.handler = [context, handler](const Request& r) {
+      return handler(*context, r);
+    };
+    absl::Status added = table->AddUnder(prefixes, std::move(route));
+    if (!added.ok()) return added;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace myelin::http
 
