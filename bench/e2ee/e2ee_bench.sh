@@ -27,44 +27,18 @@ cd "$(dirname "$0")/../.."
 bazel build -c opt //server:myelin //bench/http:all
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 
+source bench/lib/myelin.sh
 workdir="$(mktemp -d)"
 server_pid=""
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  myelin_stop
   rm -rf "$workdir"
 }
 trap cleanup EXIT
 
-field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1"; }
-
-cat >"$workdir/homeserver.yaml" <<YAML
-server_name: bench.example
-listeners:
-  - bind_addresses: ["127.0.0.1"]
-    port: 0
-    resources: [client]
-data_dir: ./data
-sync_writes: $sync_writes
-max_request_body_bytes: 4194304
-argon2_opslimit: 1
-argon2_memlimit_kib: 8
-enable_registration: true
-rate_limiting: {enabled: false}
-YAML
-(cd "$workdir" && exec "$bin/server/myelin" --config homeserver.yaml \
-   >server.out 2>server.err) &
-server_pid=$!
-port=""
-for _ in $(seq 300); do
-  port="$(sed -n 's|^myelin: listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$workdir/server.out")"
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "myelin did not start:" >&2; cat "$workdir/server.err" >&2; exit 1; }
+bench_config "$sync_writes" "max_request_body_bytes: 4194304" \
+  >"$workdir/homeserver.yaml"
+myelin_start "$bin/server/myelin" "$workdir"
 url="http://127.0.0.1:$port"
 
 echo "== setup: $keys one-time keys"
@@ -90,8 +64,7 @@ echo "one-time keys left: $left"
 run todevice --url "$url/" --method PUT --targets "$workdir/todevice.tsv" \
   --header "Content-Type: application/json" --body "$(cat "$workdir/todevice.json")"
 
-kill "$server_pid"; timeout 15 tail --pid="$server_pid" -f /dev/null || true
-server_pid=""
+myelin_stop
 
 DURATION="$duration" WARMUP="$warmup" bench/http/ceiling.sh "$connections" \
   | tee "$workdir/ceiling.txt"
@@ -102,9 +75,9 @@ echo "== e2ee summary ($connections connections, $(nproc) cores, ${duration}s, s
 printf '%-10s %10s %10s %10s %8s %8s %10s\n' "" "req/s" "p50 us" "p99 us" "non2xx" "errors" "/ bare"
 for name in claim todevice; do
   f="$workdir/$name.json"
-  rps="$(field "$f" requests_per_s)"
-  printf '%-10s %10s %10s %10s %8s %8s %10s\n' "$name" "$rps" "$(field "$f" p50)" \
-    "$(field "$f" p99)" "$(field "$f" non_2xx)" "$(field "$f" errors)" \
+  rps="$(json_field "$f" requests_per_s)"
+  printf '%-10s %10s %10s %10s %8s %8s %10s\n' "$name" "$rps" "$(json_field "$f" p50)" \
+    "$(json_field "$f" p99)" "$(json_field "$f" non_2xx)" "$(json_field "$f" errors)" \
     "$(awk -v t="${rps:-0}" -v b="${bare_rps:-0}" 'BEGIN { if (b > 0) printf "%.3f", t / b }')"
 done
 printf '%-10s %10s   (bare Beast server, same run)\n' "ceiling" "$bare_rps"

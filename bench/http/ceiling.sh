@@ -35,6 +35,7 @@ bazel build -c opt //bench/http:all
 # -c opt output lives apart from the default build's; ask Bazel where.
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)/bench/http"
 
+source bench/lib/myelin.sh
 workdir="$(mktemp -d)"
 server_pid=""
 cleanup() {
@@ -55,17 +56,6 @@ for _ in $(seq 100); do
 done
 [[ -n "$port" ]] || { echo "bare_server did not report its port" >&2; exit 1; }
 
-# Extracts one numeric field from a loadgen JSON line.
-field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1"; }
-
-# Percentage of CPU time spent busy over the last 0.5 s, machine-wide.
-busy_percent() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 0.5; b=($(head -1 /proc/stat))
-  awk -v u="$((b[1] + b[2] + b[3] + b[6] + b[7] - a[1] - a[2] - a[3] - a[6] - a[7]))" \
-      -v i="$((b[4] + b[5] - a[4] - a[5]))" \
-      'BEGIN { printf "%.0f", (u + i > 0) ? 100 * u / (u + i) : 0 }'
-}
 
 # Runs loadgen against $1 $repeat times, prints each JSON line, leaves the
 # one with the most requests/s in $2.
@@ -78,7 +68,7 @@ measure() {
       --threads "$threads" --duration "$duration" --warmup "$warmup" --json \
       >"$run" || true
     cat "$run"
-    rps="$(field "$run" requests_per_s)"
+    rps="$(json_field "$run" requests_per_s)"
     if [[ -n "$rps" ]] && awk -v r="$rps" -v b="$best" 'BEGIN { exit !(r > b) }'; then
       best="$rps"
       cp "$run" "$json_file"
@@ -99,14 +89,14 @@ echo
 echo "== summary ($connections connections, $threads client threads, $(nproc) cores, bare_server threads $server_threads, best of $repeat)"
 printf '%-10s %12s %10s %10s %10s %8s %8s\n' "" "req/s" "p50 us" "p99 us" "max us" "non2xx" "errors"
 row() {
-  printf '%-10s %12s %10s %10s %10s %8s %8s\n' "$1" "$(field "$2" requests_per_s)" \
-    "$(field "$2" p50)" "$(field "$2" p99)" "$(field "$2" max)" \
-    "$(field "$2" non_2xx)" "$(field "$2" errors)"
+  printf '%-10s %12s %10s %10s %10s %8s %8s\n' "$1" "$(json_field "$2" requests_per_s)" \
+    "$(json_field "$2" p50)" "$(json_field "$2" p99)" "$(json_field "$2" max)" \
+    "$(json_field "$2" non_2xx)" "$(json_field "$2" errors)"
 }
 row bare "$workdir/bare.json"
 if [[ -s "$workdir/target.json" ]]; then
   row target "$workdir/target.json"
-  awk -v t="$(field "$workdir/target.json" requests_per_s)" \
-      -v b="$(field "$workdir/bare.json" requests_per_s)" \
+  awk -v t="$(json_field "$workdir/target.json" requests_per_s)" \
+      -v b="$(json_field "$workdir/bare.json" requests_per_s)" \
       'BEGIN { if (b > 0) printf "ratio      target / bare = %.3f\n", t / b }'
 fi

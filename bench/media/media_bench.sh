@@ -21,42 +21,18 @@ cd "$(dirname "$0")/../.."
 bazel build -c opt //server:myelin
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 
+source bench/lib/myelin.sh
 workdir="$(mktemp -d)"
 server_pid=""
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  myelin_stop
   rm -rf "$workdir"
 }
 trap cleanup EXIT
 
-cat >"$workdir/homeserver.yaml" <<YAML
-server_name: bench.example
-listeners:
-  - bind_addresses: ["127.0.0.1"]
-    port: 0
-    resources: [client, media]
-data_dir: ./data
-sync_writes: $sync_writes
-max_upload_size_bytes: $(( (size_mb + 1) << 20 ))
-argon2_opslimit: 1
-argon2_memlimit_kib: 8
-enable_registration: true
-rate_limiting: {enabled: false}
-YAML
-(cd "$workdir" && exec "$bin/server/myelin" --config homeserver.yaml \
-   >server.out 2>server.err) &
-server_pid=$!
-port=""
-for _ in $(seq 300); do
-  port="$(sed -n 's|^myelin: listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$workdir/server.out")"
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-[[ -n "$port" ]] || { echo "myelin did not start:" >&2; cat "$workdir/server.err" >&2; exit 1; }
+bench_config "$sync_writes" "max_upload_size_bytes: $(( (size_mb + 1) << 20 ))" \
+  >"$workdir/homeserver.yaml"
+myelin_start "$bin/server/myelin" "$workdir"
 url="http://127.0.0.1:$port"
 
 token="$(curl -s -X POST "$url/_matrix/client/v3/register" -H 'Content-Type: application/json' \

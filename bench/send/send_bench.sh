@@ -31,64 +31,21 @@ cd "$(dirname "$0")/../.."
 bazel build -c opt //server:myelin //bench/http:all
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 
+source bench/lib/myelin.sh
 workdir="$(mktemp -d)"
 server_pid=""
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    sleep 1
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  myelin_stop
   rm -rf "$workdir"
 }
 trap cleanup EXIT
 
-field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" "$1"; }
-
-busy_percent() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 0.5; b=($(head -1 /proc/stat))
-  awk -v u="$((b[1] + b[2] + b[3] + b[6] + b[7] - a[1] - a[2] - a[3] - a[6] - a[7]))" \
-      -v i="$((b[4] + b[5] - a[4] - a[5]))" \
-      'BEGIN { printf "%.0f", (u + i > 0) ? 100 * u / (u + i) : 0 }'
-}
-
-# Starts myelin with sync_writes=$1 in $workdir/$1; sets server_pid, port.
+# Starts myelin with sync_writes=$1 in $workdir/sync-$1; sets server_pid, port.
 start_myelin() {
   local dir="$workdir/sync-$1"
   mkdir -p "$dir"
-  cat >"$dir/homeserver.yaml" <<YAML
-server_name: bench.example
-listeners:
-  - bind_addresses: ["127.0.0.1"]
-    port: 0
-    resources: [client]
-data_dir: ./data
-sync_writes: $1
-argon2_opslimit: 1
-argon2_memlimit_kib: 8
-enable_registration: true
-rate_limiting: {enabled: false}
-YAML
-  (cd "$dir" && exec "$bin/server/myelin" --config homeserver.yaml \
-     >server.out 2>server.err) &
-  server_pid=$!
-  port=""
-  for _ in $(seq 300); do
-    port="$(sed -n 's|^myelin: listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$dir/server.out")"
-    [[ -n "$port" ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "myelin did not start:" >&2
-  cat "$dir/server.err" >&2
-  exit 1
-}
-
-stop_myelin() {
-  kill "$server_pid" 2>/dev/null || true
-  timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
-  server_pid=""
+  bench_config "$1" >"$dir/homeserver.yaml"
+  myelin_start "$bin/server/myelin" "$dir"
 }
 
 # Runs the send load against the server started for sync_writes=$1.
@@ -121,7 +78,7 @@ run_send() {
       | cut -c1-200 | head -40 || true
     [[ -n "${PERF_DATA:-}" ]] && cp "$workdir/perf.data" "$PERF_DATA"
   fi
-  stop_myelin
+  myelin_stop
 }
 
 for sync in $sync_values; do run_send "$sync"; done
@@ -135,10 +92,10 @@ echo "== send summary ($users users, $rooms rooms, $connections connections, $th
 printf '%-18s %10s %10s %10s %8s %8s %12s\n' "" "events/s" "p50 us" "p99 us" "non2xx" "errors" "/ bare"
 for sync in $sync_values; do
   f="$workdir/send-$sync.json"
-  rps="$(field "$f" requests_per_s)"
+  rps="$(json_field "$f" requests_per_s)"
   printf '%-18s %10s %10s %10s %8s %8s %12s\n' "sync_writes=$sync" "$rps" \
-    "$(field "$f" p50)" "$(field "$f" p99)" "$(field "$f" non_2xx)" \
-    "$(field "$f" errors)" \
+    "$(json_field "$f" p50)" "$(json_field "$f" p99)" "$(json_field "$f" non_2xx)" \
+    "$(json_field "$f" errors)" \
     "$(awk -v t="${rps:-0}" -v b="${bare_rps:-0}" 'BEGIN { if (b > 0) printf "%.3f", t / b }')"
 done
 printf '%-18s %10s   (bare Beast server, GET /versions-like, same run)\n' "ceiling req/s" "$bare_rps"

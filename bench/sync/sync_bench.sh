@@ -83,17 +83,14 @@ bazel build -c opt //server:myelin //bench/http:all //bench/sync:sync_probe
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
 probe="$bin/bench/sync/sync_probe"
 
+source bench/lib/myelin.sh
 workdir="$(mktemp -d)"
 server_pid=""
 perf_pid=""
 run_label=""
 cleanup() {
   if [[ -n "$perf_pid" ]]; then kill -INT "$perf_pid" 2>/dev/null || true; fi
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    sleep 1
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  myelin_stop
   if [[ -n "${KEEP_DIR:-}" ]]; then
     mkdir -p "$KEEP_DIR" && cp -r "$workdir"/. "$KEEP_DIR"/ 2>/dev/null || true
     rm -rf "$KEEP_DIR"/*/data
@@ -104,54 +101,20 @@ trap cleanup EXIT
 
 has() { [[ " $workloads " == *" $1 "* ]]; }
 
-busy_percent() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 0.5; b=($(head -1 /proc/stat))
-  awk -v u="$((b[1] + b[2] + b[3] + b[6] + b[7] - a[1] - a[2] - a[3] - a[6] - a[7]))" \
-      -v i="$((b[4] + b[5] - a[4] - a[5]))" \
-      'BEGIN { printf "%.0f", (u + i > 0) ? 100 * u / (u + i) : 0 }'
-}
 
 # Starts myelin in $workdir/$1 with a fresh data directory; sets server_pid,
 # port and server_dir.
 start_myelin() {
   server_dir="$workdir/$1"
   mkdir -p "$server_dir"
-  cat >"$server_dir/homeserver.yaml" <<YAML
-server_name: bench.example
-listeners:
-  - bind_addresses: ["127.0.0.1"]
-    port: 0
-    resources: [client]
-data_dir: ./data
-sync_writes: $sync_writes
-argon2_opslimit: 1
-argon2_memlimit_kib: 8
-enable_registration: true
-rate_limiting: {enabled: false}
-YAML
-  : >"$server_dir/server.out"  # Read below before the server may have written.
-  (cd "$server_dir" && exec "$bin/server/myelin" --config homeserver.yaml \
-     >server.out 2>server.err) &
-  server_pid=$!
-  port=""
-  for _ in $(seq 300); do
-    port="$(sed -n 's|^myelin: listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$server_dir/server.out")"
-    [[ -n "$port" ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "myelin did not start:" >&2
-  cat "$server_dir/server.err" >&2
-  exit 1
+  bench_config "$sync_writes" >"$server_dir/homeserver.yaml"
+  myelin_start "$bin/server/myelin" "$server_dir"
 }
 
 # Stops the server and, once it has exited (a running RocksDB preallocates
 # its log), records the data directory's size in $server_dir/footprint.
 stop_myelin() {
-  kill "$server_pid" 2>/dev/null || true
-  timeout 15 tail --pid="$server_pid" -f /dev/null || kill -9 "$server_pid" 2>/dev/null || true
-  server_pid=""
+  myelin_stop
   echo "$(du -sm "$server_dir/data" | cut -f1)" >"$server_dir/footprint"
 }
 
